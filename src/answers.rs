@@ -1,0 +1,372 @@
+//! Where variable values come from, and how they are merged: defaults ◀ answers file ◀
+//! `--set` ◀ prompts. Every value, whatever its source, goes through the one validator
+//! ([`Variable::parse_str`] / [`Variable::from_toml`]).
+//!
+//! The answers file has the same schema as the `.scaffold.toml` record a generated project
+//! carries, so feeding a project's record back reproduces it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::pack::{Kind, Manifest, Value, Variable};
+use crate::render::TemplateContext;
+
+/// An answers file, or the `.scaffold.toml` record of a generated project. Every key is
+/// optional; unknown keys are errors.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersFile {
+    /// The scaffold version that wrote the record (informational).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaffold_version: Option<String>,
+    /// The project name as typed; when present it is the project name of a reproduction,
+    /// while NAME on the command line still picks the directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The stack id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+    /// The pack that rendered the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackRecord>,
+    /// The requirement answers given to the recommendation step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements: Option<RequirementsRecord>,
+    /// The recommendation that was shown, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<RecommendationRecord>,
+    /// Pack variables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, toml::Value>,
+}
+
+/// The `[pack]` table of a record.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PackRecord {
+    /// The pack's name.
+    pub name: String,
+    /// The pack's version.
+    pub version: String,
+    /// The pack's content hash (`sha256:…`).
+    pub content_hash: String,
+}
+
+/// The `[requirements]` table.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsRecord {
+    /// Need ids (`realtime`, `ml`, ...).
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// Team id (`js`, `python`, `both`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+}
+
+/// The `[recommendation]` table.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationRecord {
+    /// The recommended stack.
+    pub stack: String,
+    /// Its score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The reasons shown for the stack that was generated.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+impl AnswersFile {
+    /// Parse answers from TOML text.
+    ///
+    /// # Errors
+    /// The TOML error, which names the line and column, or the unknown key.
+    pub fn parse(text: &str) -> std::result::Result<AnswersFile, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+    }
+
+    /// Read and parse an answers file.
+    ///
+    /// # Errors
+    /// A usage error naming the file (and line) when it cannot be read or parsed.
+    pub fn load(path: &Path) -> Result<AnswersFile> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::usage(format!(
+                "cannot read answers file `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        AnswersFile::parse(&text).map_err(|e| {
+            Error::usage(format!(
+                "answers file `{}` is not valid: {e}",
+                path.display()
+            ))
+        })
+    }
+
+    /// The record as TOML text, with a header saying what it is.
+    #[must_use]
+    pub fn to_toml_string(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!(
+            "# Written by scaffold {}. It records how this project was generated;\n\
+             # `scaffold new NAME --answers .scaffold.toml --yes` renders it again.\n\n{body}",
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+}
+
+/// Parse `--set KEY=VALUE` arguments.
+///
+/// # Errors
+/// A usage error for an argument without `=` or with an empty key.
+pub fn parse_sets(raw: &[String]) -> Result<Vec<(String, String)>> {
+    raw.iter()
+        .map(|arg| match arg.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+            _ => Err(Error::usage(format!(
+                "`--set {arg}` is not KEY=VALUE (for example --set database=postgres)"
+            ))),
+        })
+        .collect()
+}
+
+/// What to do about a variable that nothing answered.
+pub enum Asker<'a> {
+    /// Never ask: take defaults; a variable without one is a missing answer.
+    Never,
+    /// Ask with this function (a prompt); it must validate with the variable's own checks.
+    Ask(&'a mut dyn FnMut(&Variable, Option<&Value>) -> Result<Value>),
+}
+
+/// The value a variable has when its `only_if` is false and it has no default.
+fn zero_value(var: &Variable) -> Value {
+    match var.kind {
+        Kind::String => Value::String(String::new()),
+        Kind::Bool => Value::Bool(false),
+        Kind::Integer => Value::Integer(0),
+        Kind::Choice => Value::String(var.choices.first().cloned().unwrap_or_default()),
+    }
+}
+
+/// Resolve every variable of a manifest, in order.
+///
+/// `base` carries the project names, stack and reasons that `only_if` expressions may use;
+/// its `values` are ignored and rebuilt as answers accumulate.
+///
+/// # Errors
+/// An unknown variable name in `sets` or `answers`, a value refused by its variable, a
+/// broken `only_if`, or a missing answer when `asker` is [`Asker::Never`].
+pub fn resolve(
+    manifest: &Manifest,
+    sets: &[(String, String)],
+    answers: &BTreeMap<String, toml::Value>,
+    base: &TemplateContext,
+    mut asker: Asker<'_>,
+) -> Result<Vec<(String, Value)>> {
+    for (key, _) in sets {
+        if manifest.variable(key).is_none() {
+            return Err(Error::usage(format!(
+                "`--set {key}=…`: pack `{}` has no variable `{key}` (variables: {})",
+                manifest.pack.name,
+                manifest.variable_names()
+            )));
+        }
+    }
+    for key in answers.keys() {
+        if manifest.variable(key).is_none() {
+            return Err(Error::usage(format!(
+                "answers file: pack `{}` has no variable `{key}` (variables: {})",
+                manifest.pack.name,
+                manifest.variable_names()
+            )));
+        }
+    }
+
+    let mut ctx = base.clone();
+    ctx.values.clear();
+    for var in &manifest.variables {
+        let applies = match &var.only_if {
+            None => true,
+            Some(expr) => crate::render::eval_condition(expr, &ctx).map_err(|e| {
+                Error::pack(
+                    &manifest.pack.name,
+                    format!("pack.toml: variable `{}`: only_if: {e}", var.name),
+                )
+            })?,
+        };
+        let from_set = sets.iter().rev().find(|(k, _)| *k == var.name);
+        let value = if let Some((_, raw)) = from_set {
+            var.parse_str(raw).map_err(|reason| Error::InvalidValue {
+                name: var.name.clone(),
+                reason: format!("{reason} (from --set)"),
+            })?
+        } else if let Some(raw) = answers.get(&var.name) {
+            var.from_toml(raw).map_err(|reason| Error::InvalidValue {
+                name: var.name.clone(),
+                reason: format!("{reason} (from the answers file)"),
+            })?
+        } else if !applies {
+            var.default.clone().unwrap_or_else(|| zero_value(var))
+        } else {
+            match &mut asker {
+                Asker::Ask(ask) => ask(var, var.default.as_ref())?,
+                Asker::Never => var.default.clone().ok_or_else(|| Error::MissingAnswer {
+                    what: format!("a value for `{}` ({})", var.name, var.prompt),
+                    hint: format!("pass --set {}=VALUE or an --answers file", var.name),
+                })?,
+            }
+        };
+        ctx.values.push((var.name.clone(), value));
+    }
+    Ok(ctx.values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"
+[pack]
+name = "t"
+version = "0.1.0"
+description = "t"
+[[variables]]
+name = "database"
+type = "choice"
+choices = ["sqlite", "postgres"]
+default = "sqlite"
+[[variables]]
+name = "pool_size"
+type = "integer"
+default = 5
+only_if = "database == 'postgres'"
+[[variables]]
+name = "author"
+type = "string"
+"#;
+
+    fn base() -> TemplateContext {
+        TemplateContext {
+            names: crate::names::derive("demo").unwrap(),
+            stack: "t".into(),
+            why: vec![],
+            values: vec![],
+        }
+    }
+
+    fn sets(pairs: &[&str]) -> Vec<(String, String)> {
+        parse_sets(&pairs.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn precedence_set_over_answers_over_default() {
+        let m = Manifest::parse(MANIFEST).unwrap();
+        let mut answers = BTreeMap::new();
+        answers.insert(
+            "database".to_string(),
+            toml::Value::String("postgres".into()),
+        );
+        answers.insert("author".to_string(), toml::Value::String("ann".into()));
+        let got = resolve(&m, &sets(&["author=bob"]), &answers, &base(), Asker::Never).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("database".into(), Value::String("postgres".into())),
+                ("pool_size".into(), Value::Integer(5)),
+                ("author".into(), Value::String("bob".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_answer_names_the_flag() {
+        let m = Manifest::parse(MANIFEST).unwrap();
+        let err = resolve(&m, &[], &BTreeMap::new(), &base(), Asker::Never).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--set author=VALUE"), "{err}");
+    }
+
+    #[test]
+    fn asks_only_what_applies() {
+        let m = Manifest::parse(MANIFEST).unwrap();
+        let mut asked = Vec::new();
+        let mut ask = |v: &Variable, d: Option<&Value>| -> Result<Value> {
+            asked.push(v.name.clone());
+            Ok(d.cloned().unwrap_or(Value::String("x".into())))
+        };
+        let got = resolve(&m, &[], &BTreeMap::new(), &base(), Asker::Ask(&mut ask)).unwrap();
+        assert_eq!(
+            asked,
+            ["database", "author"],
+            "pool_size's only_if is false"
+        );
+        assert_eq!(got[1], ("pool_size".into(), Value::Integer(5)));
+    }
+
+    #[test]
+    fn bad_values_and_keys_are_usage_errors() {
+        let m = Manifest::parse(MANIFEST).unwrap();
+        let none = BTreeMap::new();
+        let err = resolve(
+            &m,
+            &sets(&["database=mysql", "author=a"]),
+            &none,
+            &base(),
+            Asker::Never,
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("sqlite, postgres"), "{err}");
+        let err = resolve(&m, &sets(&["colour=red"]), &none, &base(), Asker::Never).unwrap_err();
+        assert!(err.to_string().contains("no variable `colour`"), "{err}");
+        assert!(
+            err.to_string().contains("database, pool_size, author"),
+            "{err}"
+        );
+        assert!(parse_sets(&["novalue".to_string()]).is_err());
+        assert!(parse_sets(&["=x".to_string()]).is_err());
+        assert_eq!(sets(&["a=b=c"]), vec![("a".to_string(), "b=c".to_string())]);
+    }
+
+    #[test]
+    fn record_round_trips() {
+        let mut rec = AnswersFile {
+            scaffold_version: Some("0.1.0".into()),
+            name: Some("My API".into()),
+            stack: Some("fastapi".into()),
+            pack: Some(PackRecord {
+                name: "fastapi".into(),
+                version: "0.1.0".into(),
+                content_hash: "sha256:00".into(),
+            }),
+            requirements: Some(RequirementsRecord {
+                needs: vec!["ml".into()],
+                team: Some("python".into()),
+            }),
+            recommendation: Some(RecommendationRecord {
+                stack: "fastapi".into(),
+                score: Some(7.5),
+                reasons: vec!["typed".into()],
+            }),
+            variables: BTreeMap::new(),
+        };
+        rec.variables
+            .insert("docker".into(), toml::Value::Boolean(true));
+        let text = rec.to_toml_string();
+        assert_eq!(AnswersFile::parse(&text).unwrap(), rec);
+    }
+
+    #[test]
+    fn answers_errors_name_the_line() {
+        let err = AnswersFile::parse("stack = \"fastapi\"\ncolour = 1\n").unwrap_err();
+        assert!(err.contains("line 2"), "{err}");
+        let err = AnswersFile::parse("stack = \n").unwrap_err();
+        assert!(err.contains("line 1"), "{err}");
+    }
+}

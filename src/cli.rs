@@ -1,0 +1,165 @@
+//! The command line (clap definitions only). Every prompt has a flag.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success; 1 failure while generating (I/O, a template error in a pack);
+2 bad input (usage, unknown stack, invalid name or value, missing answer without a TTY,
+target exists and is not empty); 130 interrupted (nothing half-written is left behind).";
+
+/// Choose a backend stack with reasons, then generate a starter that installs, lints,
+/// tests and boots on the first try.
+#[derive(Debug, Parser)]
+#[command(name = "scaffold", version, about, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a starter project (asks what it needs to, recommends a stack).
+    New(NewArgs),
+    /// Recommend a stack for a project's needs, with reasons.
+    Recommend(RecommendArgs),
+    /// List the built-in packs and their variables.
+    List(ListArgs),
+    /// Work with template packs: export a built-in one to customize it.
+    #[command(subcommand)]
+    Pack(PackCommand),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// The requirement answers shared by `new` and `recommend`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NeedsArgs {
+    /// What the backend needs, comma-separated: realtime, streaming, api, microservices,
+    /// admin, cms, ecommerce, data, ml, automation, cpu-heavy, high-concurrency, prototype,
+    /// typed-api, enterprise.
+    #[arg(long, value_name = "LIST", help_heading = "Recommendation")]
+    pub needs: Option<String>,
+
+    /// What the team writes today: js, python, both or none.
+    #[arg(long, value_name = "TEAM", help_heading = "Recommendation")]
+    pub team: Option<String>,
+}
+
+/// `scaffold new`.
+#[derive(Debug, Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct NewArgs {
+    /// The project name; its slug (`My API` → `my-api`) names the directory.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The stack to render (express, nestjs, django, fastapi, hybrid); skips the
+    /// recommendation step.
+    #[arg(long, value_name = "STACK", help_heading = "Stack")]
+    pub stack: Option<String>,
+
+    /// Use the template pack in this directory instead of a built-in one.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "stack",
+        help_heading = "Stack"
+    )]
+    pub pack: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub needs: NeedsArgs,
+
+    /// Set a pack variable (repeatable), e.g. --set database=postgres.
+    #[arg(long = "set", value_name = "KEY=VALUE", help_heading = "Answers")]
+    pub set: Vec<String>,
+
+    /// Read answers from a TOML file (another project's .scaffold.toml works).
+    #[arg(long, value_name = "FILE", help_heading = "Answers")]
+    pub answers: Option<PathBuf>,
+
+    /// Never prompt: take the recommendation and the defaults.
+    #[arg(short, long, help_heading = "Answers")]
+    pub yes: bool,
+
+    /// The parent directory to create the project in.
+    #[arg(
+        short,
+        long,
+        value_name = "DIR",
+        default_value = ".",
+        help_heading = "Output"
+    )]
+    pub output: PathBuf,
+
+    /// Print what would be written; write nothing.
+    #[arg(long, help_heading = "Output")]
+    pub dry_run: bool,
+
+    /// Write into an existing non-empty directory (user files are never deleted;
+    /// overwritten files are listed).
+    #[arg(long, help_heading = "Output")]
+    pub force: bool,
+
+    /// Skip `git init` and the first commit.
+    #[arg(long, help_heading = "Output")]
+    pub no_git: bool,
+
+    /// Print one JSON document on stdout and nothing else there.
+    #[arg(long, help_heading = "Output")]
+    pub json: bool,
+}
+
+/// `scaffold recommend`.
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    #[command(flatten)]
+    pub needs: NeedsArgs,
+
+    /// Print the recommendation as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `scaffold list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print the packs as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `scaffold pack …`.
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Copy a built-in pack into a directory, byte for byte, ready to edit.
+    Export {
+        /// The built-in pack (see `scaffold list`).
+        name: String,
+        /// The directory to create (must not exist or be empty).
+        dir: PathBuf,
+    },
+}
+
+/// `scaffold completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,47 @@
+//! `scaffold pack …`: export a built-in pack to customize it.
+
+use std::path::Path;
+
+use crate::cli::PackCommand;
+use crate::error::{Error, Result};
+use crate::pack;
+use crate::render::{Plan, PlannedFile};
+use crate::ui::{sanitize, Ui};
+use crate::write::{self, TargetState};
+
+/// Run `scaffold pack …`.
+///
+/// # Errors
+/// An unknown pack, a non-empty target, or an I/O error.
+pub fn run(cmd: &PackCommand) -> Result<()> {
+    match cmd {
+        PackCommand::Export { name, dir } => export(name, dir),
+    }
+}
+
+fn export(name: &str, dir: &Path) -> Result<()> {
+    let files = pack::builtin_files(name)?;
+    if write::inspect(dir)? == TargetState::NonEmpty {
+        return Err(Error::TargetNotEmpty {
+            path: dir.to_path_buf(),
+        });
+    }
+    let plan = Plan {
+        files: files
+            .iter()
+            .map(|f| PlannedFile {
+                path: f.path.clone(),
+                bytes: f.contents.clone(),
+                executable: f.contents.starts_with(b"#!"),
+            })
+            .collect(),
+    };
+    let label = dir.file_name().and_then(|n| n.to_str()).unwrap_or("pack");
+    write::write_new(&plan, dir, label)?;
+    let shown = sanitize(&dir.display().to_string());
+    Ui::detect(false).status(&format!(
+        "Exported pack `{name}` ({} files) to {shown}\nNext: edit it, then `scaffold new my-app --pack {shown}`",
+        plan.files.len()
+    ));
+    Ok(())
+}

@@ -1,0 +1,526 @@
+//! `pack.toml`: the manifest model, parsed strictly (unknown keys are errors) and then
+//! checked: variable names, types, defaults against their own rules, regexes, versions.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::pack::value::Value;
+
+/// Names the engine defines in every template context; a pack may not redeclare them.
+pub const RESERVED_NAMES: &[&str] = &[
+    "project_name",
+    "project_slug",
+    "package_name",
+    "scaffold_version",
+    "stack",
+    "why",
+];
+
+/// The raw manifest as written in `pack.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    pack: PackInfo,
+    #[serde(default)]
+    variables: Vec<RawVariable>,
+    #[serde(default)]
+    files: Vec<FileRule>,
+    #[serde(default)]
+    checks: Checks,
+}
+
+/// The `[pack]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackInfo {
+    /// The pack's name (`[a-z][a-z0-9-]*`).
+    pub name: String,
+    /// The pack's version, `MAJOR.MINOR.PATCH`.
+    pub version: String,
+    /// One line saying what the pack generates.
+    pub description: String,
+    /// The oldest scaffold that can render this pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_scaffold_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariable {
+    name: String,
+    #[serde(default)]
+    prompt: Option<String>,
+    #[serde(rename = "type")]
+    kind: Kind,
+    #[serde(default)]
+    default: Option<toml::Value>,
+    #[serde(default)]
+    choices: Vec<String>,
+    #[serde(default)]
+    validate: Option<String>,
+    #[serde(default)]
+    help: Option<String>,
+    #[serde(default)]
+    only_if: Option<String>,
+}
+
+/// A variable's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Free text, optionally checked against `validate`.
+    String,
+    /// `true` or `false`.
+    Bool,
+    /// One of `choices`.
+    Choice,
+    /// A signed integer.
+    Integer,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::String => "string",
+            Kind::Bool => "bool",
+            Kind::Choice => "choice",
+            Kind::Integer => "integer",
+        })
+    }
+}
+
+/// A declared, checked variable.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    /// The name templates use.
+    pub name: String,
+    /// The question shown when asking (defaults to the name).
+    pub prompt: String,
+    /// The type.
+    pub kind: Kind,
+    /// The default, already valid.
+    pub default: Option<Value>,
+    /// The accepted values of a choice.
+    pub choices: Vec<String>,
+    /// The pattern a string must match (anchored by the pack author).
+    pub validate: Option<Regex>,
+    /// A longer explanation shown with the prompt and in `scaffold list`.
+    pub help: Option<String>,
+    /// A Tera expression over earlier answers; when false, the variable keeps its default
+    /// and is not asked.
+    pub only_if: Option<String>,
+}
+
+/// A conditional file rule: files matching `glob` are rendered only when `when` holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRule {
+    /// Matched against the file's path in the pack with `.tera` removed.
+    pub glob: String,
+    /// A Tera expression over the variables.
+    pub when: String,
+}
+
+/// The `[checks]` table: what `scaffold pack test` runs in a rendered project.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    /// Shell commands, run in order in the rendered project.
+    #[serde(default)]
+    pub run: Vec<String>,
+}
+
+/// A parsed and checked manifest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The `[pack]` table.
+    pub pack: PackInfo,
+    /// The variables, in the order they are asked.
+    pub variables: Vec<Variable>,
+    /// Conditional file rules.
+    pub files: Vec<FileRule>,
+    /// Checks for `scaffold pack test`.
+    pub checks: Checks,
+}
+
+impl Manifest {
+    /// Parse and check `pack.toml`. Every problem found is reported, one per line.
+    ///
+    /// # Errors
+    /// The TOML error (with line and column) or the list of problems.
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        let raw: RawManifest = toml::from_str(text).map_err(|e| format!("pack.toml: {e}"))?;
+        let mut problems = Vec::new();
+        check_name(&raw.pack.name, &mut problems);
+        if parse_version(&raw.pack.version).is_none() {
+            problems.push(format!(
+                "pack.toml: `version = \"{}\"` is not MAJOR.MINOR.PATCH",
+                raw.pack.version
+            ));
+        }
+        if let Some(min) = &raw.pack.min_scaffold_version {
+            match parse_version(min) {
+                None => problems.push(format!(
+                    "pack.toml: `min_scaffold_version = \"{min}\"` is not MAJOR.MINOR.PATCH"
+                )),
+                Some(min_v) => {
+                    let ours = parse_version(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
+                    if min_v > ours {
+                        problems.push(format!(
+                            "the pack needs scaffold {min} or newer, this is {}; upgrade scaffold",
+                            env!("CARGO_PKG_VERSION")
+                        ));
+                    }
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        let mut variables = Vec::with_capacity(raw.variables.len());
+        for rv in raw.variables {
+            match check_variable(rv, &mut seen) {
+                Ok(v) => variables.push(v),
+                Err(mut errs) => problems.append(&mut errs),
+            }
+        }
+        for rule in &raw.files {
+            if let Err(e) = globset::Glob::new(&rule.glob) {
+                problems.push(format!("pack.toml: file rule glob `{}`: {e}", rule.glob));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Manifest {
+                pack: raw.pack,
+                variables,
+                files: raw.files,
+                checks: raw.checks,
+            })
+        } else {
+            Err(problems.join("\n"))
+        }
+    }
+
+    /// The variable called `name`.
+    #[must_use]
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// The declared variable names, comma-separated, for error messages.
+    #[must_use]
+    pub fn variable_names(&self) -> String {
+        if self.variables.is_empty() {
+            return "(this pack declares no variables)".into();
+        }
+        self.variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn check_name(name: &str, problems: &mut Vec<String>) {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !ok {
+        problems.push(format!(
+            "pack.toml: pack name `{name}` must be lowercase letters, digits and `-`, starting with a letter"
+        ));
+    }
+}
+
+fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variable, Vec<String>> {
+    let mut problems = Vec::new();
+    let n = &rv.name;
+    let ident = n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ident {
+        problems.push(format!(
+            "pack.toml: variable `{n}`: names are lowercase letters, digits and `_`, starting with a letter"
+        ));
+    }
+    if RESERVED_NAMES.contains(&n.as_str()) {
+        problems.push(format!(
+            "pack.toml: variable `{n}` is defined by scaffold itself"
+        ));
+    }
+    if !seen.insert(n.clone()) {
+        problems.push(format!("pack.toml: variable `{n}` is declared twice"));
+    }
+    if rv.kind == Kind::Choice {
+        if rv.choices.is_empty() {
+            problems.push(format!(
+                "pack.toml: variable `{n}`: a choice needs `choices`"
+            ));
+        }
+        let unique: BTreeSet<_> = rv.choices.iter().collect();
+        if unique.len() != rv.choices.len() {
+            problems.push(format!(
+                "pack.toml: variable `{n}`: `choices` has duplicates"
+            ));
+        }
+    } else if !rv.choices.is_empty() {
+        problems.push(format!(
+            "pack.toml: variable `{n}`: `choices` only applies to type \"choice\""
+        ));
+    }
+    let validate = match (&rv.validate, rv.kind) {
+        (None, _) => None,
+        (Some(p), Kind::String) => match Regex::new(p) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                problems.push(format!("pack.toml: variable `{n}`: `validate`: {e}"));
+                None
+            }
+        },
+        (Some(_), kind) => {
+            problems.push(format!(
+                "pack.toml: variable `{n}`: `validate` only applies to strings, not {kind}"
+            ));
+            None
+        }
+    };
+    let mut var = Variable {
+        prompt: rv.prompt.clone().unwrap_or_else(|| n.clone()),
+        name: n.clone(),
+        kind: rv.kind,
+        default: None,
+        choices: rv.choices,
+        validate,
+        help: rv.help,
+        only_if: rv.only_if,
+    };
+    if let Some(d) = &rv.default {
+        match var.from_toml(d) {
+            Ok(v) => var.default = Some(v),
+            Err(e) => problems.push(format!("pack.toml: variable `{n}`: default: {e}")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(var)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Variable {
+    /// Check a value typed as text (a `--set` value or a prompt answer).
+    ///
+    /// # Errors
+    /// Why the value is refused, naming the accepted values where that helps.
+    pub fn parse_str(&self, raw: &str) -> Result<Value, String> {
+        let value = match self.kind {
+            Kind::String | Kind::Choice => Value::String(raw.to_string()),
+            Kind::Bool => match raw.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "y" | "1" | "on" => Value::Bool(true),
+                "false" | "no" | "n" | "0" | "off" => Value::Bool(false),
+                _ => return Err(format!("`{raw}` is not a boolean (expected true or false)")),
+            },
+            Kind::Integer => Value::Integer(
+                raw.trim()
+                    .parse()
+                    .map_err(|_| format!("`{raw}` is not an integer"))?,
+            ),
+        };
+        self.check(value)
+    }
+
+    /// Check a value from a TOML answers file or a manifest default.
+    ///
+    /// # Errors
+    /// Why the value is refused.
+    pub fn from_toml(&self, raw: &toml::Value) -> Result<Value, String> {
+        match (self.kind, raw) {
+            (Kind::Bool, toml::Value::Boolean(b)) => self.check(Value::Bool(*b)),
+            (Kind::Integer, toml::Value::Integer(i)) => self.check(Value::Integer(*i)),
+            (_, toml::Value::String(s)) => self.parse_str(s),
+            (kind, other) => Err(format!("expected a {kind}, found a {}", other.type_str())),
+        }
+    }
+
+    /// The single validator every value goes through, wherever it came from.
+    ///
+    /// # Errors
+    /// Why the value is refused.
+    pub fn check(&self, value: Value) -> Result<Value, String> {
+        match (&value, self.kind) {
+            (Value::String(s), Kind::Choice) => {
+                if !self.choices.iter().any(|c| c == s) {
+                    return Err(format!("`{s}` is not one of: {}", self.choices.join(", ")));
+                }
+            }
+            (Value::String(s), Kind::String) => {
+                if s.chars().any(|c| c.is_control() && c != '\t') {
+                    return Err("control characters are not allowed".into());
+                }
+                if let Some(re) = &self.validate {
+                    if !re.is_match(s) {
+                        return Err(format!("`{s}` does not match `{}`", re.as_str()));
+                    }
+                }
+            }
+            (Value::Bool(_), Kind::Bool) | (Value::Integer(_), Kind::Integer) => {}
+            (v, kind) => return Err(format!("expected a {kind}, found `{v}`")),
+        }
+        Ok(value)
+    }
+}
+
+/// Parse `MAJOR.MINOR.PATCH` (pre-release and build suffixes are ignored).
+#[must_use]
+pub fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
+    let core = v.split(['-', '+']).next()?;
+    let mut parts = core.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((major, minor, patch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[pack]
+name = "demo"
+version = "1.2.3"
+description = "d"
+
+[[variables]]
+name = "database"
+type = "choice"
+choices = ["sqlite", "postgres"]
+default = "sqlite"
+
+[[variables]]
+name = "docker"
+type = "bool"
+default = true
+
+[[variables]]
+name = "pool_size"
+type = "integer"
+default = 5
+only_if = "database == 'postgres'"
+
+[[variables]]
+name = "python_version"
+type = "string"
+default = "3.11"
+validate = '^3\.(1[1-9])$'
+
+[[files]]
+glob = "Dockerfile"
+when = "docker"
+"#;
+
+    #[test]
+    fn parses_a_good_manifest() {
+        let m = Manifest::parse(GOOD).unwrap();
+        assert_eq!(m.variables.len(), 4);
+        assert_eq!(
+            m.variable("docker").unwrap().default,
+            Some(Value::Bool(true))
+        );
+        assert_eq!(
+            m.variable("pool_size").unwrap().default,
+            Some(Value::Integer(5))
+        );
+        assert_eq!(
+            m.variable_names(),
+            "database, docker, pool_size, python_version"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_line() {
+        let err =
+            Manifest::parse("[pack]\nname='a'\nversion='1.0.0'\ndescription=''\ncolour='red'\n")
+                .unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+        assert!(err.contains("line 5"), "{err}");
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        let text = r#"
+[pack]
+name = "Bad Name"
+version = "one"
+description = ""
+min_scaffold_version = "999.0.0"
+[[variables]]
+name = "x"
+type = "choice"
+choices = []
+[[variables]]
+name = "x"
+type = "string"
+default = "2.7"
+validate = '^3\.'
+[[variables]]
+name = "project_name"
+type = "bool"
+default = "maybe"
+"#;
+        let err = Manifest::parse(text).unwrap_err();
+        for needle in [
+            "pack name `Bad Name`",
+            "`version = \"one\"`",
+            "needs scaffold 999.0.0",
+            "a choice needs `choices`",
+            "declared twice",
+            "does not match",
+            "defined by scaffold itself",
+            "not a boolean",
+        ] {
+            assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+        }
+    }
+
+    #[test]
+    fn one_validator_for_every_source() {
+        let m = Manifest::parse(GOOD).unwrap();
+        let db = m.variable("database").unwrap();
+        assert_eq!(
+            db.parse_str("postgres"),
+            Ok(Value::String("postgres".into()))
+        );
+        assert!(db
+            .parse_str("mysql")
+            .unwrap_err()
+            .contains("sqlite, postgres"));
+        assert!(db.from_toml(&toml::Value::String("mysql".into())).is_err());
+        let docker = m.variable("docker").unwrap();
+        assert_eq!(docker.parse_str("no"), Ok(Value::Bool(false)));
+        assert_eq!(
+            docker.from_toml(&toml::Value::Boolean(true)),
+            Ok(Value::Bool(true))
+        );
+        assert!(docker.from_toml(&toml::Value::Integer(1)).is_err());
+        let py = m.variable("python_version").unwrap();
+        assert!(py.parse_str("2.7").is_err());
+        assert!(py.parse_str("3.12").is_ok());
+        let pool = m.variable("pool_size").unwrap();
+        assert_eq!(pool.parse_str(" 10 "), Ok(Value::Integer(10)));
+        assert!(pool.parse_str("ten").is_err());
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version("1.2.3"), Some((1, 2, 3)));
+        assert_eq!(parse_version("1.2.3-beta.1"), Some((1, 2, 3)));
+        assert_eq!(parse_version("1.2"), None);
+        assert_eq!(parse_version("1.2.3.4"), None);
+    }
+}

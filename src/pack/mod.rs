@@ -1,0 +1,283 @@
+//! Template packs: where they come from (embedded in the binary, or a directory), their
+//! files, and their checked manifest.
+//!
+//! A pack is a directory with `pack.toml` at its root. Built-in packs are `templates/<name>/`
+//! embedded with include_dir, so the binary needs nothing on disk at run time; a directory
+//! pack is read with walkdir and refused if anything in it is unsafe to render (a symlink,
+//! a device, a FIFO, a name that is not UTF-8).
+
+pub mod manifest;
+pub mod value;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use include_dir::{include_dir, Dir};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+pub use manifest::{Kind, Manifest, Variable};
+pub use value::Value;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "pack.toml";
+
+/// Where a pack came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Embedded in the binary under this name.
+    Builtin(String),
+    /// Read from this directory.
+    Dir(PathBuf),
+}
+
+/// One file of a pack.
+#[derive(Debug, Clone)]
+pub struct PackFile {
+    /// The path relative to the pack root, `/`-separated.
+    pub path: String,
+    /// The bytes, borrowed from the binary for built-in packs.
+    pub contents: Cow<'static, [u8]>,
+}
+
+/// A loaded pack: its checked manifest and its files, sorted by path.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// The checked manifest.
+    pub manifest: Manifest,
+    /// Every file but `pack.toml`, sorted by path.
+    pub files: Vec<PackFile>,
+    /// Where it came from.
+    pub origin: Origin,
+    /// `sha256:` of every file's path and bytes (manifest included), in path order.
+    pub content_hash: String,
+}
+
+impl Pack {
+    /// A short label for messages: the built-in name or the directory.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match &self.origin {
+            Origin::Builtin(name) => name.clone(),
+            Origin::Dir(dir) => dir.display().to_string(),
+        }
+    }
+
+    /// The pack's name from its manifest.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.manifest.pack.name
+    }
+}
+
+/// The names of the built-in packs, sorted.
+#[must_use]
+pub fn builtin_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = BUILTIN
+        .dirs()
+        .filter(|d| d.get_file(d.path().join(MANIFEST)).is_some())
+        .filter_map(|d| d.path().to_str())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// Load a built-in pack by name.
+///
+/// # Errors
+/// A usage error naming the built-in packs when there is none by that name; a pack error
+/// when its manifest is broken.
+pub fn load_builtin(name: &str) -> Result<Pack> {
+    let dir = builtin_dir(name)
+        .filter(|d| d.get_file(d.path().join(MANIFEST)).is_some())
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "there is no built-in pack `{name}` (built-in packs: {})",
+                builtin_names().join(", ")
+            ))
+        })?;
+    let mut files = Vec::new();
+    collect_embedded(dir, dir.path(), &mut files);
+    assemble(files, Origin::Builtin(name.to_string()), name)
+}
+
+/// The raw files of a built-in pack (manifest included), for `scaffold pack export`.
+///
+/// # Errors
+/// When there is no built-in pack by that name.
+pub fn builtin_files(name: &str) -> Result<Vec<PackFile>> {
+    let dir = builtin_dir(name)
+        .ok_or_else(|| Error::usage(format!("there is no built-in pack `{name}`")))?;
+    let mut files = Vec::new();
+    collect_embedded(dir, dir.path(), &mut files);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn builtin_dir(name: &str) -> Option<&'static Dir<'static>> {
+    BUILTIN.dirs().find(|d| d.path() == Path::new(name))
+}
+
+fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackFile>) {
+    for file in dir.files() {
+        if let Some(path) = file.path().strip_prefix(root).ok().and_then(Path::to_str) {
+            out.push(PackFile {
+                path: path.replace('\\', "/"),
+                contents: Cow::Borrowed(file.contents()),
+            });
+        }
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, root, out);
+    }
+}
+
+/// Load a pack from a directory.
+///
+/// # Errors
+/// A usage error when the directory has no `pack.toml`; a pack error for anything in it
+/// that cannot be rendered safely; an I/O error when it cannot be read.
+pub fn load_dir(dir: &Path) -> Result<Pack> {
+    let label = dir.display().to_string();
+    if !dir.join(MANIFEST).is_file() {
+        return Err(Error::usage(format!(
+            "`{label}` is not a pack: it has no {MANIFEST} (export a built-in one with `scaffold pack export fastapi {label}`)"
+        )));
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name();
+    let mut it = walker.into_iter();
+    while let Some(entry) = it.next() {
+        let entry = entry.map_err(|e| {
+            let path = e
+                .path()
+                .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+            let io = e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("walk error"));
+            Error::io("cannot read", path, io)
+        })?;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if rel.as_os_str().is_empty() {
+            continue;
+        }
+        let Some(rel_str) = rel.to_str() else {
+            return Err(Error::pack(
+                &label,
+                format!("`{}`: file names must be UTF-8", rel.display()),
+            ));
+        };
+        let rel_str = rel_str.replace('\\', "/");
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            if entry.file_name() == ".git" {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if ft.is_symlink() {
+            return Err(Error::pack(
+                &label,
+                format!("`{rel_str}` is a symbolic link; packs may only contain regular files and directories"),
+            ));
+        }
+        if !ft.is_file() {
+            return Err(Error::pack(
+                &label,
+                format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
+            ));
+        }
+        let bytes =
+            std::fs::read(entry.path()).map_err(|e| Error::io("cannot read", entry.path(), e))?;
+        files.push(PackFile {
+            path: rel_str,
+            contents: Cow::Owned(bytes),
+        });
+    }
+    assemble(files, Origin::Dir(dir.to_path_buf()), &label)
+}
+
+fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hasher = Sha256::new();
+    for f in &files {
+        hasher.update(f.path.as_bytes());
+        hasher.update([0]);
+        hasher.update((f.contents.len() as u64).to_le_bytes());
+        hasher.update(&f.contents);
+    }
+    let content_hash = format!("sha256:{:x}", hasher.finalize());
+    let idx = files
+        .iter()
+        .position(|f| f.path == MANIFEST)
+        .ok_or_else(|| Error::pack(label, format!("no {MANIFEST} at the pack root")))?;
+    let manifest_file = files.remove(idx);
+    let text = std::str::from_utf8(&manifest_file.contents)
+        .map_err(|_| Error::pack(label, format!("{MANIFEST} is not UTF-8")))?;
+    let manifest = Manifest::parse(text).map_err(|e| Error::pack(label, e))?;
+    Ok(Pack {
+        manifest,
+        files,
+        origin,
+        content_hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_pack_loads() {
+        let names = builtin_names();
+        assert!(!names.is_empty());
+        for name in names {
+            let pack = load_builtin(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(pack.name(), name, "the manifest name matches the directory");
+            assert!(pack.content_hash.starts_with("sha256:"));
+            assert!(pack.files.iter().all(|f| f.path != MANIFEST));
+        }
+    }
+
+    #[test]
+    fn unknown_builtin_lists_the_known_ones() {
+        let err = load_builtin("rails").unwrap_err().to_string();
+        assert!(err.contains("no built-in pack `rails`"), "{err}");
+    }
+
+    #[test]
+    fn dir_pack_refuses_symlinks() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join(MANIFEST),
+            "[pack]\nname='x'\nversion='0.1.0'\ndescription='x'\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", tmp.path().join("leak")).unwrap();
+        let err = load_dir(tmp.path()).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+    }
+
+    #[test]
+    fn dir_pack_skips_git_and_hashes_stably() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join(MANIFEST),
+            "[pack]\nname='x'\nversion='0.1.0'\ndescription='x'\n",
+        )
+        .unwrap();
+        std::fs::create_dir(tmp.path().join(".git")).unwrap();
+        std::fs::write(tmp.path().join(".git/HEAD"), "ref").unwrap();
+        std::fs::write(tmp.path().join("a.txt"), "a").unwrap();
+        let one = load_dir(tmp.path()).unwrap();
+        assert_eq!(one.files.len(), 1);
+        let two = load_dir(tmp.path()).unwrap();
+        assert_eq!(one.content_hash, two.content_hash);
+        std::fs::write(tmp.path().join("a.txt"), "b").unwrap();
+        assert_ne!(load_dir(tmp.path()).unwrap().content_hash, one.content_hash);
+    }
+}

@@ -1,0 +1,527 @@
+//! Pack + variables → [`Plan`]: every file's final path, bytes and mode, in memory.
+//!
+//! Nothing here touches the disk, so a template error anywhere surfaces before a single
+//! file is written. Files ending in `.tera` are rendered with Tera (autoescape off) and lose
+//! the suffix; every other file is carried over byte for byte (borrowed, not copied, for
+//! built-in packs). Path segments may hold Tera expressions. Every rendered path is checked
+//! to stay inside the target.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use globset::{GlobBuilder, GlobMatcher};
+use tera::{Kwargs, State, Tera, TeraResult};
+
+use crate::error::{Error, Result};
+use crate::names::ProjectNames;
+use crate::pack::{Pack, Value};
+
+/// The generated record of what made a project; always written at the project root.
+pub const RECORD_FILE: &str = ".scaffold.toml";
+
+/// Everything a template can see besides the engine's functions.
+#[derive(Debug, Clone)]
+pub struct TemplateContext {
+    /// The project's names.
+    pub names: ProjectNames,
+    /// The stack id (the pack name for custom packs).
+    pub stack: String,
+    /// The recommendation's reasons for this stack; empty when none was made.
+    pub why: Vec<String>,
+    /// The pack's variables, in declaration order.
+    pub values: Vec<(String, Value)>,
+}
+
+impl TemplateContext {
+    /// The Tera context: the engine's names plus the pack's variables.
+    #[must_use]
+    pub fn to_tera(&self) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("project_name", &self.names.name);
+        ctx.insert("project_slug", &self.names.slug);
+        ctx.insert("package_name", &self.names.package);
+        ctx.insert("scaffold_version", env!("CARGO_PKG_VERSION"));
+        ctx.insert("stack", &self.stack);
+        ctx.insert("why", &self.why);
+        for (name, value) in &self.values {
+            ctx.insert(name.clone(), value);
+        }
+        ctx
+    }
+
+    /// Every name a template or condition may use.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        crate::pack::manifest::RESERVED_NAMES
+            .iter()
+            .copied()
+            .chain(self.values.iter().map(|(k, _)| k.as_str()))
+    }
+}
+
+/// One file to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile<'a> {
+    /// Relative, `/`-separated, checked to stay inside the target.
+    pub path: String,
+    /// The final bytes.
+    pub bytes: Cow<'a, [u8]>,
+    /// Whether to mark it executable (its content starts with `#!`).
+    pub executable: bool,
+}
+
+/// The complete result of rendering, sorted by path.
+#[derive(Debug, Clone, Default)]
+pub struct Plan<'a> {
+    /// The files, sorted by path.
+    pub files: Vec<PlannedFile<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    /// The total size in bytes.
+    #[must_use]
+    pub fn total_bytes(&self) -> usize {
+        self.files.iter().map(|f| f.bytes.len()).sum()
+    }
+
+    /// Add a generated file (such as `.scaffold.toml`), keeping the order.
+    ///
+    /// # Errors
+    /// When the pack already renders a file at that path.
+    pub fn add(&mut self, file: PlannedFile<'a>) -> std::result::Result<(), String> {
+        match self
+            .files
+            .binary_search_by(|f| f.path.as_str().cmp(&file.path))
+        {
+            Ok(_) => Err(format!(
+                "the pack renders `{}`, which scaffold writes itself",
+                file.path
+            )),
+            Err(at) => {
+                self.files.insert(at, file);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A Tera instance set up the way every pack is rendered: autoescape off, `secret()`.
+#[must_use]
+pub fn new_tera() -> Tera {
+    let mut tera = Tera::default();
+    tera.autoescape_on(Vec::<&str>::new());
+    tera.register_function("secret", secret_fn);
+    tera
+}
+
+fn secret_fn(kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    let len: i64 = kwargs.get("length")?.unwrap_or(32);
+    let len =
+        usize::try_from(len).map_err(|_| tera::Error::message("secret(length=N) needs N >= 1"))?;
+    crate::secrets::generate(len).map_err(tera::Error::message)
+}
+
+/// Whether a path segment or file body holds Tera syntax.
+fn has_tera_syntax(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// Check that a rendered relative path stays inside the target.
+///
+/// # Errors
+/// Why the path is refused.
+pub fn check_rel_path(path: &str) -> std::result::Result<(), String> {
+    if path.is_empty() {
+        return Err("the path is empty".into());
+    }
+    if path.contains('\0') {
+        return Err("the path contains a NUL byte".into());
+    }
+    if path.starts_with('/') || path.contains('\\') || path.as_bytes().get(1) == Some(&b':') {
+        return Err(
+            "the path is absolute or uses `\\`; pack paths are relative and use `/`".into(),
+        );
+    }
+    for seg in path.split('/') {
+        match seg {
+            "" => return Err("the path has an empty segment".into()),
+            "." | ".." => return Err("the path has a `.` or `..` segment".into()),
+            _ => {}
+        }
+        if seg.chars().any(char::is_control) {
+            return Err("the path contains control characters".into());
+        }
+    }
+    Ok(())
+}
+
+/// Compiled `[[files]]` rules and variable conditions of one pack.
+struct Rules {
+    files: Vec<(GlobMatcher, String)>,
+}
+
+/// The template name a condition is compiled under (what Tera shows in its errors).
+fn condition_name(kind: &str, index: usize, expr: &str) -> String {
+    format!("pack.toml {kind} #{} `{expr}`", index + 1)
+}
+
+/// Compile `expr` as a condition template.
+fn condition_source(expr: &str) -> String {
+    format!("{{% if {expr} %}}true{{% endif %}}")
+}
+
+/// Evaluate one condition (an `only_if` or a `when`) against a context.
+///
+/// # Errors
+/// The Tera error, with the expression, when it does not parse or names an unknown variable.
+pub fn eval_condition(expr: &str, ctx: &TemplateContext) -> std::result::Result<bool, String> {
+    let mut tera = new_tera();
+    let name = format!("condition `{expr}`");
+    tera.add_raw_template(&name, &condition_source(expr))
+        .map_err(|e| tera_message(&e))?;
+    check_names(&tera, &name, ctx)?;
+    let out = tera
+        .render(&name, &ctx.to_tera())
+        .map_err(|e| tera_message(&e))?;
+    Ok(out == "true")
+}
+
+/// Tera treats an unknown name in `{% if %}` as false; a typo in a condition must be an
+/// error instead, so every top-level name it uses has to be defined.
+fn check_names(tera: &Tera, name: &str, ctx: &TemplateContext) -> std::result::Result<(), String> {
+    let used = tera
+        .get_template_variables(name)
+        .map_err(|e| tera_message(&e))?;
+    let known: std::collections::HashSet<&str> = ctx.keys().collect();
+    let mut unknown: Vec<&str> = used.into_iter().filter(|u| !known.contains(u)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.sort_unstable();
+    Err(format!(
+        "{name} uses {}, which is not a variable defined before it (known: {})",
+        unknown
+            .iter()
+            .map(|u| format!("`{u}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        ctx.keys().collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// A Tera error as one message, cause chain included.
+#[must_use]
+pub fn tera_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !msg.contains(&text) {
+            msg.push_str("\n  caused by: ");
+            msg.push_str(&text);
+        }
+        src = s.source();
+    }
+    msg
+}
+
+/// Render a pack into a plan. Conditional file rules are applied, `.tera` files rendered,
+/// path expressions expanded, and every path checked; nothing is written.
+///
+/// # Errors
+/// A pack error naming the file (and line, from Tera) on any failure.
+pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>> {
+    let label = pack.label();
+    let perr = |msg: String| Error::pack(&label, msg);
+    let ctx = context.to_tera();
+
+    let mut rules = Rules {
+        files: Vec::with_capacity(pack.manifest.files.len()),
+    };
+    for rule in &pack.manifest.files {
+        let glob = GlobBuilder::new(&rule.glob)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| perr(format!("pack.toml: file rule glob `{}`: {e}", rule.glob)))?;
+        rules
+            .files
+            .push((glob.compile_matcher(), rule.when.clone()));
+    }
+
+    // One Tera instance holds every template of the pack, added in one batch (much faster
+    // than one at a time), named after its file so errors point at `file:line:col`.
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for (i, (_, when)) in rules.files.iter().enumerate() {
+        sources.push((
+            condition_name("[[files]] rule", i, when),
+            condition_source(when),
+        ));
+    }
+    let mut kept = Vec::with_capacity(pack.files.len());
+    for file in &pack.files {
+        let logical = file.path.strip_suffix(".tera").unwrap_or(&file.path);
+        let is_template = file.path.ends_with(".tera");
+        if is_template {
+            let text = std::str::from_utf8(&file.contents).map_err(|_| {
+                perr(format!(
+                    "`{}` ends in .tera but is not UTF-8 text",
+                    file.path
+                ))
+            })?;
+            sources.push((file.path.clone(), text.to_string()));
+        }
+        if has_tera_syntax(logical) {
+            sources.push((path_template_name(&file.path), logical.to_string()));
+        }
+        kept.push((file, logical, is_template));
+    }
+    let mut tera = new_tera();
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| perr(tera_message(&e)))?;
+
+    let mut rule_results = Vec::with_capacity(rules.files.len());
+    for (i, (_, when)) in rules.files.iter().enumerate() {
+        let name = condition_name("[[files]] rule", i, when);
+        check_names(&tera, &name, context).map_err(&perr)?;
+        let out = tera
+            .render(&name, &ctx)
+            .map_err(|e| perr(tera_message(&e)))?;
+        rule_results.push(out == "true");
+    }
+
+    let mut by_path: BTreeMap<String, PlannedFile<'p>> = BTreeMap::new();
+    for (file, logical, is_template) in kept {
+        let included = rules
+            .files
+            .iter()
+            .zip(&rule_results)
+            .all(|((glob, _), ok)| *ok || !glob.is_match(logical));
+        if !included {
+            continue;
+        }
+        let path = if has_tera_syntax(logical) {
+            tera.render(&path_template_name(&file.path), &ctx)
+                .map_err(|e| perr(tera_message(&e)))?
+        } else {
+            logical.to_string()
+        };
+        check_rel_path(&path)
+            .map_err(|why| perr(format!("`{}` renders to `{path}`: {why}", file.path)))?;
+        let bytes: Cow<'p, [u8]> = if is_template {
+            Cow::Owned(
+                tera.render(&file.path, &ctx)
+                    .map_err(|e| perr(tera_message(&e)))?
+                    .into_bytes(),
+            )
+        } else {
+            Cow::Borrowed(file.contents.as_ref())
+        };
+        let executable = bytes.starts_with(b"#!");
+        if by_path.contains_key(&path) {
+            return Err(perr(format!(
+                "two files render to `{path}` (one of them is `{}`); rename one or add a [[files]] rule",
+                file.path
+            )));
+        }
+        by_path.insert(
+            path.clone(),
+            PlannedFile {
+                path,
+                bytes,
+                executable,
+            },
+        );
+    }
+    let dirs: std::collections::BTreeSet<&str> = by_path
+        .keys()
+        .flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i]))
+        .collect();
+    if let Some(clash) = by_path.keys().find(|p| dirs.contains(p.as_str())) {
+        return Err(perr(format!(
+            "`{clash}` is both a file and a directory in the rendered tree"
+        )));
+    }
+    Ok(Plan {
+        files: by_path.into_values().collect(),
+    })
+}
+
+fn path_template_name(path: &str) -> String {
+    format!("{path} (file name)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::{Manifest, Origin, PackFile};
+
+    fn pack(manifest: &str, files: &[(&str, &str)]) -> Pack {
+        Pack {
+            manifest: Manifest::parse(manifest).unwrap(),
+            files: files
+                .iter()
+                .map(|(p, c)| PackFile {
+                    path: (*p).into(),
+                    contents: Cow::Owned(c.as_bytes().to_vec()),
+                })
+                .collect(),
+            origin: Origin::Builtin("test".into()),
+            content_hash: String::new(),
+        }
+    }
+
+    const MANIFEST: &str = r#"
+[pack]
+name = "t"
+version = "0.1.0"
+description = "t"
+[[variables]]
+name = "docker"
+type = "bool"
+default = true
+[[variables]]
+name = "database"
+type = "choice"
+choices = ["sqlite", "postgres"]
+default = "sqlite"
+[[files]]
+glob = "Dockerfile"
+when = "docker"
+[[files]]
+glob = "db/**"
+when = "database == 'postgres'"
+"#;
+
+    fn ctx(docker: bool, database: &str) -> TemplateContext {
+        TemplateContext {
+            names: crate::names::derive("My Cool API").unwrap(),
+            stack: "t".into(),
+            why: vec!["because".into()],
+            values: vec![
+                ("docker".into(), Value::Bool(docker)),
+                ("database".into(), Value::String(database.into())),
+            ],
+        }
+    }
+
+    fn paths(plan: &Plan<'_>) -> Vec<String> {
+        plan.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    #[test]
+    fn renders_tera_files_and_copies_the_rest() {
+        let p = pack(
+            MANIFEST,
+            &[
+                (
+                    "README.md.tera",
+                    "# {{ project_name }} ({{ project_slug }}, {{ package_name }})\n",
+                ),
+                ("raw.html", "{{ not rendered }}"),
+                ("{{ package_name }}/main.py.tera", "db={{ database }}"),
+                ("run.sh", "#!/bin/sh\necho hi\n"),
+            ],
+        );
+        let plan = render(&p, &ctx(true, "sqlite")).unwrap();
+        assert_eq!(
+            paths(&plan),
+            ["README.md", "my_cool_api/main.py", "raw.html", "run.sh"]
+        );
+        assert_eq!(
+            &*plan.files[0].bytes,
+            b"# My Cool API (my-cool-api, my_cool_api)\n"
+        );
+        assert_eq!(&*plan.files[2].bytes, b"{{ not rendered }}");
+        assert!(matches!(plan.files[2].bytes, Cow::Borrowed(_)));
+        assert!(plan.files[3].executable);
+        assert!(!plan.files[0].executable);
+    }
+
+    #[test]
+    fn file_rules_select_files() {
+        let files = [
+            ("Dockerfile", "FROM x"),
+            ("db/schema.sql", "x"),
+            ("app.py", "x"),
+        ];
+        let p = pack(MANIFEST, &files);
+        assert_eq!(
+            paths(&render(&p, &ctx(true, "sqlite")).unwrap()),
+            ["Dockerfile", "app.py"]
+        );
+        assert_eq!(
+            paths(&render(&p, &ctx(false, "postgres")).unwrap()),
+            ["app.py", "db/schema.sql"]
+        );
+    }
+
+    #[test]
+    fn template_errors_name_file_and_line() {
+        let p = pack(MANIFEST, &[("a.txt.tera", "ok\n{{ nope }}\n")]);
+        let err = render(&p, &ctx(true, "sqlite")).unwrap_err().to_string();
+        assert!(err.contains("a.txt.tera:2"), "{err}");
+        let p = pack(MANIFEST, &[("b.txt.tera", "ok\nok\n{% if %}\n")]);
+        let err = render(&p, &ctx(true, "sqlite")).unwrap_err().to_string();
+        assert!(err.contains("b.txt.tera:3"), "{err}");
+    }
+
+    #[test]
+    fn paths_that_escape_are_refused() {
+        for bad in ["{{ '..' }}/x", "{{ '/etc' }}/passwd", "a/{{ '' }}/b"] {
+            let p = pack(MANIFEST, &[(bad, "x")]);
+            let err = render(&p, &ctx(true, "sqlite")).unwrap_err().to_string();
+            assert!(err.contains("renders to"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn collisions_are_refused() {
+        let p = pack(MANIFEST, &[("a.tera", "x"), ("a", "y")]);
+        assert!(render(&p, &ctx(true, "sqlite"))
+            .unwrap_err()
+            .to_string()
+            .contains("two files"));
+        let p = pack(MANIFEST, &[("a", "x"), ("a/b", "y")]);
+        assert!(render(&p, &ctx(true, "sqlite"))
+            .unwrap_err()
+            .to_string()
+            .contains("both a file and a directory"));
+    }
+
+    #[test]
+    fn secrets_are_fresh() {
+        let p = pack(MANIFEST, &[(".env.tera", "SECRET={{ secret(length=40) }}")]);
+        let one = render(&p, &ctx(true, "sqlite")).unwrap();
+        let two = render(&p, &ctx(true, "sqlite")).unwrap();
+        assert_eq!(one.files[0].bytes.len(), "SECRET=".len() + 40);
+        assert_ne!(one.files[0].bytes, two.files[0].bytes);
+    }
+
+    #[test]
+    fn conditions() {
+        let c = ctx(false, "postgres");
+        assert_eq!(
+            eval_condition("database == 'postgres' and not docker", &c),
+            Ok(true)
+        );
+        assert_eq!(eval_condition("database in ['sqlite']", &c), Ok(false));
+        assert!(eval_condition("missing_var", &c).is_err());
+        assert!(eval_condition("(", &c).is_err());
+    }
+
+    #[test]
+    fn rel_paths() {
+        assert!(check_rel_path("a/b.txt").is_ok());
+        for bad in [
+            "",
+            "/a",
+            "a/../b",
+            "./a",
+            "a//b",
+            "a\\b",
+            "C:/x",
+            "a/\u{1b}b",
+        ] {
+            assert!(check_rel_path(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Human output on stderr: status lines, warnings and colour (only on a terminal, never
+//! with `NO_COLOR`). Data goes to stdout, and only through the command that owns it.
+
+use std::io::IsTerminal;
+
+/// How to talk to the person running the command.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// `--json`: status lines are suppressed (warnings still go to stderr).
+    pub quiet: bool,
+    /// Whether stderr gets ANSI colour.
+    pub color: bool,
+}
+
+impl Ui {
+    /// Settings for this process: colour only on a terminal, and never with `NO_COLOR` set
+    /// (to anything non-empty) or `TERM=dumb`.
+    #[must_use]
+    pub fn detect(quiet: bool) -> Ui {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        Ui {
+            quiet,
+            color: std::io::stderr().is_terminal() && !no_color && !dumb,
+        }
+    }
+
+    /// Whether prompts may be shown: stdin and stderr are terminals.
+    #[must_use]
+    pub fn can_prompt() -> bool {
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    /// A status line on stderr (not with `--json`).
+    pub fn status(&self, msg: &str) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A warning on stderr, always.
+    pub fn warn(&self, msg: &str) {
+        eprintln!("{} {msg}", self.paint("warning:", "33"));
+    }
+
+    /// `text` in bold (for headings), when colour is on.
+    #[must_use]
+    pub fn bold(&self, text: &str) -> String {
+        self.paint(text, "1")
+    }
+
+    /// `text` dimmed (for help lines), when colour is on.
+    #[must_use]
+    pub fn dim(&self, text: &str) -> String {
+        self.paint(text, "2")
+    }
+
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\u{1b}[{code}m{text}\u{1b}[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Replace control characters (terminal escapes included) with `?`, so names and paths a
+/// user or a pack supplied cannot drive the terminal when echoed back.
+#[must_use]
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_strips_escapes() {
+        assert_eq!(sanitize("a\u{1b}[31mb\nc"), "a?[31mb\nc");
+    }
+
+    #[test]
+    fn no_color_when_not_enabled() {
+        let ui = Ui {
+            quiet: false,
+            color: false,
+        };
+        assert_eq!(ui.bold("x"), "x");
+        let ui = Ui {
+            quiet: false,
+            color: true,
+        };
+        assert_eq!(ui.bold("x"), "\u{1b}[1mx\u{1b}[0m");
+    }
+}
