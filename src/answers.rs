@@ -71,8 +71,11 @@ pub struct RequirementsRecord {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationRecord {
-    /// The recommended stack.
+    /// The stack that was generated.
     pub stack: String,
+    /// The top pick, when the user chose another stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended: Option<String>,
     /// Its score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -351,6 +354,7 @@ type = "string"
             }),
             recommendation: Some(RecommendationRecord {
                 stack: "fastapi".into(),
+                recommended: Some("hybrid".into()),
                 score: Some(7.5),
                 reasons: vec!["typed".into()],
             }),

@@ -17,6 +17,7 @@ pub mod interrupt;
 pub mod names;
 pub mod pack;
 pub mod prompt;
+pub mod recommend;
 pub mod render;
 pub mod secrets;
 pub mod stack;
@@ -35,7 +36,7 @@ pub fn run(cli: Cli) -> Result<()> {
     interrupt::install();
     match cli.command {
         Command::New(args) => commands::new::run(args),
-        Command::Recommend(_args) => Err(Error::usage("`scaffold recommend` is not available yet")),
+        Command::Recommend(args) => commands::recommend::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Pack(cmd) => commands::pack::run(&cmd),
         Command::Completions(args) => {

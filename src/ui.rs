@@ -64,6 +64,25 @@ impl Ui {
     }
 }
 
+/// Write data to stdout. A closed pipe (`scaffold list --json | head`) is not an error:
+/// the reader has what it wanted.
+///
+/// # Errors
+/// Any other I/O error on stdout.
+pub fn out(text: &str) -> crate::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::Error::io("cannot write to", "stdout", e))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Replace control characters (terminal escapes included) with `?`, so names and paths a
 /// user or a pack supplied cannot drive the terminal when echoed back.
 #[must_use]

@@ -52,6 +52,51 @@ pub fn inspect(target: &Path) -> Result<TargetState> {
     }
 }
 
+/// Check that `output` is (or can become) a directory we can write into, before anything
+/// is rendered or asked.
+///
+/// # Errors
+/// A usage error naming the part of the path that is in the way.
+pub fn check_output(output: &Path) -> Result<()> {
+    let mut probe = output.to_path_buf();
+    loop {
+        match fs::metadata(&probe) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => {
+                return Err(Error::usage(format!(
+                    "output `{}`: `{}` is not a directory; choose another --output",
+                    output.display(),
+                    probe.display()
+                )))
+            }
+            Err(_) => match probe.parent() {
+                Some(up) if !up.as_os_str().is_empty() => probe = up.to_path_buf(),
+                _ => {
+                    probe = PathBuf::from(".");
+                    break;
+                }
+            },
+        }
+    }
+    if !writable(&probe) {
+        return Err(Error::usage(format!(
+            "output `{}`: `{}` is not writable; choose another --output or fix its permissions",
+            output.display(),
+            probe.display()
+        )));
+    }
+    Ok(())
+}
+
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {

@@ -8,6 +8,7 @@ use crate::cli::NewArgs;
 use crate::error::{Error, Result};
 use crate::pack::{self, Pack};
 use crate::prompt;
+use crate::recommend::{self, Need, Recommendation, Requirements, Team};
 use crate::stack::Stack;
 use crate::ui::Ui;
 
@@ -27,27 +28,34 @@ pub struct Choice {
     pub recommendation: Option<RecommendationRecord>,
 }
 
+/// The stacks this build has packs for, in the documented order.
+#[must_use]
+pub fn available() -> Vec<Stack> {
+    let names = pack::builtin_names();
+    Stack::ALL
+        .into_iter()
+        .filter(|s| names.contains(&s.id()))
+        .collect()
+}
+
+fn available_ids() -> String {
+    available()
+        .iter()
+        .map(|s| s.id())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Load the built-in pack of a stack, with a clear message when this version has none.
 fn load_stack(stack: Stack) -> Result<Pack> {
-    if !pack::builtin_names().contains(&stack.id()) {
+    if !available().contains(&stack) {
         return Err(Error::usage(format!(
             "the `{stack}` stack has no pack in scaffold {} yet; choose another with --stack ({})",
             env!("CARGO_PKG_VERSION"),
-            available().join(", ")
+            available_ids()
         )));
     }
     pack::load_builtin(stack.id())
-}
-
-/// The stacks this build has packs for, in the documented order.
-#[must_use]
-pub fn available() -> Vec<&'static str> {
-    let names = pack::builtin_names();
-    Stack::ALL
-        .iter()
-        .map(|s| s.id())
-        .filter(|id| names.contains(id))
-        .collect()
 }
 
 fn parse_stack(raw: &str) -> Result<Stack> {
@@ -55,52 +63,182 @@ fn parse_stack(raw: &str) -> Result<Stack> {
         .map_err(|e| Error::usage(e.to_string()))
 }
 
+/// The requirements given on the command line or in the answers file, if any.
+fn given_requirements(args: &NewArgs, answers: &AnswersFile) -> Result<Option<Requirements>> {
+    let flags = &args.needs;
+    if flags.needs.is_some() || flags.team.is_some() {
+        return crate::commands::recommend::requirements(flags).map(Some);
+    }
+    match &answers.requirements {
+        Some(rec) => Requirements::from_ids(&rec.needs, rec.team.as_deref())
+            .map(Some)
+            .map_err(|e| Error::usage(format!("answers file: {e}"))),
+        None => Ok(None),
+    }
+}
+
+/// Ask the needs and the team on a terminal.
+fn ask_requirements(ui: &Ui) -> Result<Requirements> {
+    let items: Vec<String> = Need::ALL
+        .iter()
+        .map(|n| format!("{:<16} {}", n.id(), n.label()))
+        .collect();
+    let picked = prompt::multi_select(ui, "What will this backend need?", &items, &[false; 15])?;
+    let teams: Vec<String> = Team::ALL.iter().map(|t| t.label().to_string()).collect();
+    let default_team = Team::ALL.iter().position(|t| *t == Team::None).unwrap_or(0);
+    let team = prompt::select(ui, "What does your team write today?", &teams, default_team)?;
+    Ok(Requirements::new(
+        picked.into_iter().map(|i| Need::ALL[i]),
+        Team::ALL[team],
+    ))
+}
+
+fn record_for(req: &Requirements) -> RequirementsRecord {
+    RequirementsRecord {
+        needs: req.need_ids(),
+        team: Some(req.team.id().to_string()),
+    }
+}
+
+/// The chosen stack's reasons and the record of the recommendation.
+fn explain(rec: &Recommendation, chosen: Stack) -> (Vec<String>, RecommendationRecord) {
+    let entry = rec.entry(chosen);
+    let reasons = entry.map(|e| e.reasons.clone()).unwrap_or_default();
+    let record = RecommendationRecord {
+        stack: chosen.id().to_string(),
+        recommended: (rec.stack != chosen).then(|| rec.stack.id().to_string()),
+        score: entry.map(|e| e.score),
+        reasons: reasons.clone(),
+    };
+    (reasons, record)
+}
+
+/// The recommendation's variables for the chosen stack (only the hybrid has any).
+fn preset(rec: &Recommendation, chosen: Stack) -> BTreeMap<String, toml::Value> {
+    if rec.stack != chosen {
+        return BTreeMap::new();
+    }
+    rec.variables
+        .iter()
+        .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
+        .collect()
+}
+
 /// Decide the pack.
 ///
 /// # Errors
-/// An unknown stack, a pack that cannot be loaded, or no way to decide without a terminal.
+/// An unknown stack, need or team, a pack that cannot be loaded, or no way to decide
+/// without a terminal.
 pub fn choose(args: &NewArgs, answers: &AnswersFile, ui: &Ui, interactive: bool) -> Result<Choice> {
-    let choice = |pack: Pack, stack_id: String| Choice {
+    let given = given_requirements(args, answers)?;
+    let plain = |pack: Pack, stack_id: String| Choice {
         pack,
         stack_id,
         why: Vec::new(),
         preset: BTreeMap::new(),
-        requirements: answers.requirements.clone(),
+        requirements: given.as_ref().map(record_for),
         recommendation: None,
     };
     if let Some(dir) = &args.pack {
         let pack = pack::load_dir(dir)?;
         let id = pack.name().to_string();
-        return Ok(choice(pack, id));
+        return Ok(plain(pack, id));
     }
+
     let explicit = args.stack.as_deref().or(answers.stack.as_deref());
     if let Some(raw) = explicit {
         let stack = parse_stack(raw)?;
-        let mut c = choice(load_stack(stack)?, stack.id().to_string());
-        // A recorded recommendation for the same stack keeps its reasons (README "Why").
-        if let Some(rec) = answers
+        let mut c = plain(load_stack(stack)?, stack.id().to_string());
+        if let Some(req) = &given {
+            // Requirements given with an explicit stack still explain it in the README.
+            let rec = recommend::recommend(req);
+            let (why, record) = explain(&rec, stack);
+            c.why = why;
+            c.recommendation = Some(record);
+            c.preset = preset(&rec, stack);
+        } else if let Some(rec) = answers
             .recommendation
             .as_ref()
             .filter(|r| r.stack == stack.id())
         {
+            // A recorded recommendation for the same stack keeps its reasons.
             c.why = rec.reasons.clone();
             c.recommendation = Some(rec.clone());
         }
         return Ok(c);
     }
-    if interactive {
-        let ids = available();
-        let items: Vec<String> = ids
-            .iter()
-            .filter_map(|id| id.parse::<Stack>().ok())
-            .map(|s| format!("{:<8} {}", s.id(), s.summary()))
-            .collect();
-        let i = prompt::select(ui, "Stack", &items, 0)?;
-        let stack = parse_stack(ids[i])?;
-        return Ok(choice(load_stack(stack)?, stack.id().to_string()));
+
+    if !interactive && !args.yes {
+        return Err(Error::MissingAnswer {
+            what: "the stack".into(),
+            hint: "pass --stack STACK (express, nestjs, django, fastapi, hybrid), or --yes to take the recommendation for --needs/--team".into(),
+        });
     }
-    Err(Error::MissingAnswer {
-        what: "the stack".into(),
-        hint: "pass --stack STACK (express, nestjs, django, fastapi, hybrid), or --yes to take the recommendation for --needs/--team".into(),
+    let req = match given {
+        Some(req) => req,
+        None if interactive => ask_requirements(ui)?,
+        None => Requirements::default(),
+    };
+    let rec = recommend::recommend(&req);
+    let stack = if interactive {
+        eprintln!("\n{}", recommend::render_text(&rec));
+        pick_interactively(ui, &rec)?
+    } else if available().contains(&rec.stack) {
+        rec.stack
+    } else {
+        let best = rec
+            .ranking
+            .iter()
+            .map(|r| r.stack)
+            .find(|s| available().contains(s));
+        return Err(Error::usage(format!(
+            "the recommended stack `{}` has no pack in scaffold {} yet; pass --stack {} (the best available) or another of: {}",
+            rec.stack,
+            env!("CARGO_PKG_VERSION"),
+            best.map_or("fastapi", Stack::id),
+            available_ids()
+        )));
+    };
+    let (why, record) = explain(&rec, stack);
+    Ok(Choice {
+        pack: load_stack(stack)?,
+        stack_id: stack.id().to_string(),
+        why,
+        preset: preset(&rec, stack),
+        requirements: Some(record_for(&req)),
+        recommendation: Some(record),
     })
+}
+
+/// Offer the top pick, or any other available stack in ranking order.
+fn pick_interactively(ui: &Ui, rec: &Recommendation) -> Result<Stack> {
+    let ranked: Vec<Stack> = rec
+        .ranking
+        .iter()
+        .map(|r| r.stack)
+        .filter(|s| available().contains(s))
+        .collect();
+    if available().contains(&rec.stack) {
+        let options = [
+            format!("Use {} ({})", rec.stack, rec.stack.summary()),
+            "Choose another stack".to_string(),
+        ];
+        if prompt::select(ui, "Stack", &options, 0)? == 0 {
+            return Ok(rec.stack);
+        }
+    } else {
+        ui.warn(&format!(
+            "the `{}` stack has no pack in this version yet; choose one of the others",
+            rec.stack
+        ));
+    }
+    let items: Vec<String> = ranked
+        .iter()
+        .map(|s| {
+            let score = rec.entry(*s).map_or(0.0, |e| e.score);
+            format!("{:<8} {score:>4.1}  {}", s.id(), s.summary())
+        })
+        .collect();
+    let i = prompt::select(ui, "Stack", &items, 0)?;
+    Ok(ranked[i])
 }

@@ -77,7 +77,7 @@ pub fn run(args: &ListArgs) -> Result<()> {
                 std::io::Error::other(e),
             )
         })?;
-        println!("{text}");
+        crate::ui::out(&format!("{text}\n"))?;
         return Ok(());
     }
     let ui = Ui::detect(false);
@@ -107,6 +107,6 @@ pub fn run(args: &ListArgs) -> Result<()> {
         }
         out.push('\n');
     }
-    print!("{out}");
+    crate::ui::out(&out)?;
     Ok(())
 }

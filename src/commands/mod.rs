@@ -5,3 +5,4 @@ pub mod completions;
 pub mod list;
 pub mod new;
 pub mod pack;
+pub mod recommend;

@@ -81,6 +81,7 @@ pub fn run(args: NewArgs) -> Result<()> {
     let shown_path = display_path(&args.output, &dir_names.slug);
 
     // Fail fast on a target we will refuse anyway, before asking anything.
+    write::check_output(&args.output)?;
     let state = write::inspect(&target)?;
     if state == TargetState::NonEmpty && !args.force && !args.dry_run {
         return Err(Error::TargetNotEmpty { path: target });
@@ -121,9 +122,12 @@ pub fn run(args: NewArgs) -> Result<()> {
     let mut git_state = "skipped";
     if args.dry_run {
         if !args.json {
-            for f in &plan.files {
-                println!("{:>9}  {}", human_bytes(f.bytes.len()), f.path);
-            }
+            let listing: String = plan
+                .files
+                .iter()
+                .map(|f| format!("{:>9}  {}\n", human_bytes(f.bytes.len()), sanitize(&f.path)))
+                .collect();
+            crate::ui::out(&listing)?;
         }
         ui.status(&format!(
             "Would render {} files ({}) into {}; nothing was written (--dry-run)",
@@ -188,7 +192,7 @@ pub fn run(args: NewArgs) -> Result<()> {
         };
         let json = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::io("cannot serialize", "the report", std::io::Error::other(e)))?;
-        println!("{json}");
+        crate::ui::out(&format!("{json}\n"))?;
     }
     Ok(())
 }

@@ -1,0 +1,36 @@
+//! `scaffold recommend`: the ranked, explained recommendation, as text or JSON.
+
+use crate::cli::{NeedsArgs, RecommendArgs};
+use crate::error::{Error, Result};
+use crate::recommend::{self, Requirements};
+
+/// Parse `--needs`/`--team` into requirements (exit 2 with the accepted values otherwise).
+///
+/// # Errors
+/// An unknown need or team.
+pub fn requirements(args: &NeedsArgs) -> Result<Requirements> {
+    Requirements::parse(args.needs.as_deref(), args.team.as_deref())
+        .map_err(|e| Error::usage(e.to_string()))
+}
+
+/// Run `scaffold recommend`.
+///
+/// # Errors
+/// An unknown need or team.
+pub fn run(args: &RecommendArgs) -> Result<()> {
+    let req = requirements(&args.needs)?;
+    let rec = recommend::recommend(&req);
+    if args.json {
+        let json = serde_json::to_string_pretty(&rec).map_err(|e| {
+            Error::io(
+                "cannot serialize",
+                "the recommendation",
+                std::io::Error::other(e),
+            )
+        })?;
+        crate::ui::out(&format!("{json}\n"))?;
+    } else {
+        crate::ui::out(&recommend::render_text(&rec))?;
+    }
+    Ok(())
+}

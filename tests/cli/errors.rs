@@ -1,0 +1,200 @@
+//! Every bad input gets a clear one-line error, the documented exit code, and leaves
+//! nothing behind.
+
+use crate::helpers::{entries, mini_pack, Scaffold};
+
+fn new_mini(extra: &[&str]) -> Scaffold {
+    Scaffold::new()
+        .args(["new"])
+        .args(extra)
+        .args(["--no-git", "--pack"])
+        .args([mini_pack()])
+}
+
+#[track_caller]
+fn refused(mut s: Scaffold, code: i32, needle: &str) {
+    let run = s.run();
+    run.fails_with(code, needle);
+    assert!(
+        run.stdout().is_empty(),
+        "nothing on stdout: {}",
+        run.stdout()
+    );
+    assert!(run.stderr().starts_with("error: "), "{}", run.stderr());
+    let left: Vec<String> = entries(s.dir.path());
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn unknown_stack() {
+    refused(
+        Scaffold::new().args(["new", "api", "--stack", "rails", "--yes"]),
+        2,
+        "unknown stack `rails` (expected one of: express, nestjs, django, fastapi, hybrid)",
+    );
+}
+
+#[test]
+fn malformed_and_unknown_set() {
+    refused(
+        new_mini(&["api", "--yes", "--set", "database"]),
+        2,
+        "is not KEY=VALUE",
+    );
+    refused(
+        new_mini(&["api", "--yes", "--set", "colour=red"]),
+        2,
+        "has no variable `colour`",
+    );
+    refused(
+        new_mini(&["api", "--yes", "--set", "database=mysql"]),
+        2,
+        "`mysql` is not one of: sqlite, postgres",
+    );
+    refused(
+        new_mini(&["api", "--yes", "--set", "author=<b>"]),
+        2,
+        "does not match",
+    );
+    refused(
+        new_mini(&["api", "--yes", "--set", "docker=maybe"]),
+        2,
+        "is not a boolean",
+    );
+    refused(
+        new_mini(&["api", "--yes", "--set", "pool_size=many"]),
+        2,
+        "is not an integer",
+    );
+}
+
+#[test]
+fn bad_answers_files() {
+    let s = new_mini(&["api", "--yes", "--answers", "missing.toml"]);
+    refused(s, 2, "cannot read answers file `missing.toml`");
+
+    let s = new_mini(&["api", "--yes", "--answers", "a.toml"]);
+    std::fs::write(
+        s.path("a.toml"),
+        "stack = \"mini\"\n[variables]\ndatabase = \n",
+    )
+    .unwrap();
+    let mut s = s;
+    s.run().fails_with(2, "line 3");
+
+    let mut s = new_mini(&["api", "--yes", "--answers", "a.toml"]);
+    std::fs::write(s.path("a.toml"), "[variables]\ndatabase = \"oracle\"\n").unwrap();
+    s.run().fails_with(
+        2,
+        "`oracle` is not one of: sqlite, postgres (from the answers file)",
+    );
+
+    let mut s = new_mini(&["api", "--yes", "--answers", "a.toml"]);
+    std::fs::write(s.path("a.toml"), "colour = \"red\"\n").unwrap();
+    s.run().fails_with(2, "unknown field `colour`");
+}
+
+#[test]
+fn invalid_names() {
+    for (name, needle) in [
+        ("", "the name is empty"),
+        ("a/b", "path separator"),
+        ("..", "not a project name"),
+        ("con", "reserved file name on Windows"),
+        ("!!!", "no letters or digits"),
+        ("fastapi", "would shadow"),
+        ("9lives", "starts with a digit"),
+    ] {
+        refused(new_mini(&[name, "--yes"]), 2, needle);
+    }
+}
+
+#[test]
+fn no_tty_and_missing_answers() {
+    refused(
+        Scaffold::new().args(["new", "--stack", "fastapi"]),
+        2,
+        "scaffold new NAME",
+    );
+    refused(Scaffold::new().args(["new", "api"]), 2, "pass --stack");
+    // A variable without a default is a missing answer, named with its flag.
+    let mut s = Scaffold::new().args(["new", "api", "--no-git", "--pack", "p"]);
+    std::fs::create_dir(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n[[variables]]\nname='owner'\ntype='string'\n",
+    )
+    .unwrap();
+    s.run().fails_with(2, "pass --set owner=VALUE");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
+fn output_that_cannot_be_created() {
+    let mut s = new_mini(&["api", "--yes", "-o", "file/sub"]);
+    std::fs::write(s.path("file"), "not a directory").unwrap();
+    s.run()
+        .fails_with(2, "output `file/sub`: `file` is not a directory");
+    assert_eq!(entries(s.dir.path()), ["file"]);
+}
+
+#[test]
+fn template_error_names_file_and_line_and_writes_nothing() {
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p/src")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    std::fs::write(s.path("p/a.txt"), "fine").unwrap();
+    std::fs::write(
+        s.path("p/src/main.py.tera"),
+        "one\ntwo {{ project_name \nthree\n",
+    )
+    .unwrap();
+    let run = s.run();
+    run.fails_with(1, "src/main.py.tera:3");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
+fn hostile_packs_are_refused_before_writing() {
+    // A rendered path segment that climbs out of the target.
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p/{{ '..' }}")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    std::fs::write(s.path("p/{{ '..' }}/escape.txt"), "x").unwrap();
+    s.run().fails_with(1, "`.` or `..` segment");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+
+    // A symlink to a file outside the pack.
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", s.path("p/hostname")).unwrap();
+    s.run().fails_with(1, "symbolic link");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
+fn not_a_pack() {
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--pack", "."]);
+    s.run().fails_with(2, "is not a pack: it has no pack.toml");
+}
+
+#[test]
+fn usage_errors_from_clap_are_exit_2() {
+    let mut s = Scaffold::new().args(["new", "--bogus"]);
+    assert_eq!(s.run().code(), 2);
+    let mut s = Scaffold::new().args(["new", "a", "--stack", "fastapi", "--pack", "x"]);
+    assert_eq!(s.run().code(), 2);
+}

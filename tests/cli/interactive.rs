@@ -1,0 +1,173 @@
+//! The interactive flow in a real pseudo-terminal: choosing needs, seeing the
+//! recommendation, overriding it, answering pack variables, and Ctrl-C.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use rexpect::reader::Options;
+use rexpect::session::{spawn_with_options, PtySession};
+
+use crate::helpers::{entries, mini_pack, read};
+
+const DOWN: &str = "\x1b[B";
+const UP: &str = "\x1b[A";
+const ENTER: &str = "\r";
+
+fn spawn(dir: &Path, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    spawn_with_options(
+        cmd,
+        Options::new()
+            .timeout_ms(Some(20_000))
+            .strip_ansi_escape_codes(true),
+    )
+    .expect("spawn in a pty")
+}
+
+fn send(p: &mut PtySession, keys: &str) {
+    p.send(keys).expect("send keys");
+    p.flush().expect("flush");
+    // Let the prompt redraw before the next key, as a person would.
+    std::thread::sleep(Duration::from_millis(60));
+}
+
+/// Press enter until the run reports it rendered the project.
+fn accept_defaults_until_rendered(p: &mut PtySession) {
+    // Each remaining prompt takes its default; spare presses after the last prompt are
+    // harmless. The transcript is collected and checked for the final report.
+    let mut seen = String::new();
+    for _ in 0..30 {
+        send(p, ENTER);
+        while let Some(c) = p.try_read() {
+            seen.push(c);
+        }
+        if seen.contains("Rendered") {
+            break;
+        }
+    }
+    if !seen.contains("Rendered") {
+        p.exp_string("Rendered").expect("the project is rendered");
+    }
+    p.exp_eof().expect("scaffold exits");
+}
+
+fn recorded(dir: &Path, name: &str) -> toml::Value {
+    toml::from_str(&read(&dir.join(name).join(".scaffold.toml"))).expect("a TOML record")
+}
+
+#[test]
+fn choose_needs_see_the_recommendation_and_accept_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(tmp.path(), &["new", "back office", "--no-git"]);
+    p.exp_string("What will this backend need?").unwrap();
+    // Needs are listed in the documented order: realtime, streaming, api, microservices,
+    // admin, cms, ...
+    send(&mut p, &DOWN.repeat(4));
+    send(&mut p, " ");
+    send(&mut p, DOWN);
+    send(&mut p, " ");
+    send(&mut p, ENTER);
+    p.exp_string("What does your team write today?").unwrap();
+    // Teams: JavaScript / TypeScript, Python, both, none (the default, last).
+    send(&mut p, &UP.repeat(2));
+    send(&mut p, ENTER);
+    p.exp_string("Recommendation: django").unwrap();
+    p.exp_string("Use django").unwrap();
+    accept_defaults_until_rendered(&mut p);
+    let rec = recorded(tmp.path(), "back-office");
+    assert_eq!(rec["stack"].as_str(), Some("django"));
+    assert_eq!(rec["requirements"]["needs"].as_array().unwrap().len(), 2);
+    assert_eq!(rec["requirements"]["team"].as_str(), Some("python"));
+    assert!(
+        rec["recommendation"].get("recommended").is_none(),
+        "the top pick was accepted"
+    );
+    let readme = read(&tmp.path().join("back-office/README.md"));
+    assert!(
+        readme.contains("Why this stack"),
+        "the reasons reach the README"
+    );
+    assert!(readme.contains("admin panel"), "{readme}");
+}
+
+#[test]
+fn override_the_recommendation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = Command::new(env!("CARGO_BIN_EXE_scaffold"))
+        .args(["recommend", "--needs", "realtime", "--team", "js", "--json"])
+        .output()
+        .unwrap();
+    let rec: serde_json::Value = serde_json::from_slice(&top.stdout).unwrap();
+    let first = rec["ranking"][0]["stack"].as_str().unwrap().to_string();
+    let second = rec["ranking"][1]["stack"].as_str().unwrap().to_string();
+
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "new", "chat", "--no-git", "--needs", "realtime", "--team", "js",
+        ],
+    );
+    p.exp_string(&format!("Recommendation: {first}")).unwrap();
+    send(&mut p, DOWN);
+    send(&mut p, ENTER); // "Choose another stack"
+    send(&mut p, DOWN);
+    send(&mut p, ENTER); // the runner-up
+    accept_defaults_until_rendered(&mut p);
+    let rec = recorded(tmp.path(), "chat");
+    assert_eq!(rec["stack"].as_str(), Some(second.as_str()));
+    assert_eq!(
+        rec["recommendation"]["recommended"].as_str(),
+        Some(first.as_str())
+    );
+}
+
+#[test]
+fn answer_pack_variables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = mini_pack();
+    let mut p = spawn(
+        tmp.path(),
+        &["new", "api", "--no-git", "--pack", pack.to_str().unwrap()],
+    );
+    p.exp_string("Author").unwrap();
+    send(&mut p, "Zed");
+    send(&mut p, ENTER);
+    p.exp_string("Database").unwrap();
+    send(&mut p, DOWN);
+    send(&mut p, ENTER);
+    p.exp_string("Connection pool size").unwrap();
+    send(&mut p, "x");
+    send(&mut p, ENTER);
+    p.exp_string("is not an integer").unwrap();
+    send(&mut p, "\x7f");
+    send(&mut p, "12");
+    send(&mut p, ENTER);
+    p.exp_string("Add a Dockerfile?").unwrap();
+    send(&mut p, "n");
+    p.exp_string("Rendered").unwrap();
+    p.exp_eof().unwrap();
+    let settings = read(&tmp.path().join("api/api/settings.py"));
+    assert_eq!(settings, "DATABASE = \"postgres\"\nPOOL_SIZE = 12\n");
+    assert!(read(&tmp.path().join("api/README.md")).contains("By Zed."));
+    assert!(!tmp.path().join("api/docker").exists());
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = mini_pack();
+    let mut p = spawn(
+        tmp.path(),
+        &["new", "api", "--no-git", "--pack", pack.to_str().unwrap()],
+    );
+    p.exp_string("Author").unwrap();
+    p.send_control('c').unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(format!("{status:?}").contains("130"), "{status:?}");
+    assert!(entries(tmp.path()).is_empty());
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `scaffold` binary, run in temporary directories.
+
+mod helpers;
+
+mod errors;
+mod interactive;
+mod list;
+mod new;
+mod pack;

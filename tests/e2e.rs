@@ -1,0 +1,492 @@
+//! The end-to-end matrix: generate every built-in stack with each of its options, then
+//! install, lint, test and boot it exactly as a user would (`make install`, `make lint`,
+//! `make test`, `make run`), and check `/health`, `/health/ready`, the request id, an items
+//! round trip over HTTP, and a clean exit on SIGTERM.
+//!
+//! These tests install packages and take minutes, so they are `#[ignore]`d for a plain
+//! `cargo test`; CI runs them with `cargo test --test e2e -- --ignored --test-threads=1`.
+//! PostgreSQL comes from `SCAFFOLD_E2E_PG` (default `postgresql://postgres@127.0.0.1:5432`);
+//! each case creates its own database and drops it afterwards. When PostgreSQL is not
+//! reachable the postgres cases fail, saying how to start it.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PG_DEFAULT: &str = "postgresql://postgres@127.0.0.1:5432";
+
+fn scaffold_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_scaffold"))
+}
+
+/// Where the matrix renders its projects; kept for inspection when a case fails.
+fn work_root() -> PathBuf {
+    let root = std::env::var_os("SCAFFOLD_E2E_DIR")
+        .map_or_else(|| std::env::temp_dir().join("scaffold-e2e"), PathBuf::from);
+    std::fs::create_dir_all(&root).expect("create the e2e work directory");
+    root
+}
+
+fn pg_base() -> String {
+    std::env::var("SCAFFOLD_E2E_PG").unwrap_or_else(|_| PG_DEFAULT.to_string())
+}
+
+/// Run a command in `dir`, streaming its output to the test log; panic with context on failure.
+#[track_caller]
+fn sh(dir: &Path, envs: &[(String, String)], cmd: &str, timeout: Duration) -> Duration {
+    let started = Instant::now();
+    eprintln!("\n$ (cd {} && {cmd})", dir.display());
+    let mut child = Command::new("bash")
+        .args(["-c", cmd])
+        .current_dir(dir)
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `{cmd}`: {e}"));
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(
+                status.success(),
+                "`{cmd}` failed in {} with {status}",
+                dir.display()
+            );
+            let took = started.elapsed();
+            eprintln!("  ({cmd}: {:.1} s)", took.as_secs_f64());
+            return took;
+        }
+        if started.elapsed() > timeout {
+            kill_group(&child, libc::SIGKILL);
+            panic!("`{cmd}` did not finish within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn kill_group(child: &Child, sig: i32) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: signalling a process group we created; errors are harmless here.
+        unsafe {
+            libc::kill(-pid, sig);
+        }
+    }
+}
+
+/// The direct children of a process, from /proc.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for entry in rd.flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
+            continue;
+        };
+        let ppid = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(child);
+        }
+    }
+    out
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}), status {}: {}", self.status, self.body))
+    }
+}
+
+/// A minimal HTTP/1.1 client: one request per connection.
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> std::io::Result<Response> {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nAccept: application/json\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    stream.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad response: {head}")))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn psql(db: &str, sql: &str) -> Result<(), String> {
+    let url = format!("{}/{db}", pg_base());
+    let out = Command::new("psql")
+        .args([url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql])
+        .output()
+        .map_err(|e| format!("cannot run psql: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// A fresh database for one case, dropped when the guard goes.
+struct Database {
+    name: String,
+}
+
+impl Database {
+    fn create(case: &str) -> Database {
+        let name = format!(
+            "scaffold_e2e_{}_{}",
+            case.replace('-', "_"),
+            std::process::id()
+        );
+        let _ = psql("postgres", &format!("DROP DATABASE IF EXISTS {name}"));
+        if let Err(e) = psql("postgres", &format!("CREATE DATABASE {name}")) {
+            panic!(
+                "PostgreSQL is not reachable at {} ({e}).\nStart it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\nor point SCAFFOLD_E2E_PG at a server (postgresql://USER@HOST:PORT).",
+                pg_base()
+            );
+        }
+        Database { name }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", pg_base(), self.name)
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = psql(
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// Files of the rendered tree that must not be there: leftover template suffixes and
+/// registry host names.
+fn check_rendered_tree(root: &Path) {
+    for entry in walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .expect("inside")
+            .display()
+            .to_string();
+        assert!(!rel.ends_with(".tera"), "a template suffix survived: {rel}");
+        assert!(!rel.contains("{{"), "an unrendered path survived: {rel}");
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for host in [
+                "registry.npmjs.org",
+                "pypi.org",
+                "pythonhosted.org",
+                "crates.io",
+                "registry.yarnpkg.com",
+            ] {
+                assert!(!text.contains(host), "{rel} names the registry host {host}");
+            }
+        }
+    }
+}
+
+/// One case of the matrix.
+fn case(stack: &str, variant: &str, sets: &[&str], postgres: bool) {
+    let name = format!("e2e-{stack}-{variant}");
+    let root = work_root();
+    let project = root.join(&name);
+    if project.exists() {
+        std::fs::remove_dir_all(&project).expect("clean the previous run");
+    }
+    let mut cmd = Command::new(scaffold_bin());
+    cmd.args(["new", &name, "--stack", stack, "--yes", "--no-git", "-o"])
+        .arg(&root);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().expect("run scaffold");
+    assert!(
+        out.status.success(),
+        "scaffold new failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_rendered_tree(&project);
+
+    let db = postgres.then(|| Database::create(&name));
+    let mut envs: Vec<(String, String)> = vec![("CI".into(), "true".into())];
+    if let Some(db) = &db {
+        envs.push(("DATABASE_URL".into(), db.url()));
+    }
+    let minutes = |m: u64| Duration::from_secs(60 * m);
+    let install = sh(&project, &envs, "make install", minutes(10));
+    let lint = sh(&project, &envs, "make lint", minutes(5));
+    let test = sh(&project, &envs, "make test", minutes(10));
+    // A second test run proves the tests leave the database clean.
+    if postgres {
+        sh(&project, &envs, "make test", minutes(10));
+    }
+    let boot = boot_and_probe(&project, &envs);
+    eprintln!(
+        "TIMING {name}: install {:.1} s, lint {:.1} s, test {:.1} s, boot {:.1} s",
+        install.as_secs_f64(),
+        lint.as_secs_f64(),
+        test.as_secs_f64(),
+        boot.as_secs_f64()
+    );
+}
+
+/// `make run`, then probe the running server and stop it with SIGTERM.
+fn boot_and_probe(project: &Path, envs: &[(String, String)]) -> Duration {
+    let port = free_port();
+    let started = Instant::now();
+    let mut child = Command::new("make")
+        .arg("run")
+        .current_dir(project)
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("PORT", port.to_string())
+        .env("HOST", "127.0.0.1")
+        .stdin(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start make run");
+    let guard = KillOnDrop(&mut child);
+
+    // Wait for /health.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let health = loop {
+        if let Some(status) = guard.0.try_wait().expect("wait") {
+            panic!("`make run` exited with {status} before answering /health");
+        }
+        match http(port, "GET", "/health", None, &[]) {
+            Ok(r) => break r,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+            Err(e) => panic!("no answer on /health within 180 s: {e}"),
+        }
+    };
+    let boot = started.elapsed();
+    assert_eq!(health.status, 200, "/health: {}", health.body);
+    assert!(
+        health.json().is_object(),
+        "/health answers a JSON object: {}",
+        health.body
+    );
+
+    let ready = http(port, "GET", "/health/ready", None, &[]).expect("/health/ready");
+    assert_eq!(ready.status, 200, "/health/ready: {}", ready.body);
+    ready.json();
+
+    let rid = http(
+        port,
+        "GET",
+        "/health",
+        None,
+        &[("X-Request-Id", "e2e-request-42")],
+    )
+    .expect("request id");
+    assert_eq!(
+        rid.header("x-request-id"),
+        Some("e2e-request-42"),
+        "the request id is echoed"
+    );
+    let generated = http(port, "GET", "/health", None, &[]).expect("generated id");
+    assert!(
+        generated
+            .header("x-request-id")
+            .is_some_and(|v| !v.is_empty()),
+        "a request id is generated"
+    );
+
+    items_round_trip(port);
+
+    // SIGTERM to the server (make's direct child): it must exit 0 within 10 s, and so make.
+    let make_pid = guard.0.id();
+    let servers = children_of(make_pid);
+    assert!(!servers.is_empty(), "`make run` has no child process");
+    for pid in &servers {
+        // SAFETY: sending a signal to a process we started.
+        unsafe {
+            libc::kill(i32::try_from(*pid).expect("pid"), libc::SIGTERM);
+        }
+    }
+    let stop_deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = guard.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < stop_deadline,
+            "the server did not stop within 10 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        status.success(),
+        "`make run` exited with {status} after SIGTERM (expected 0)"
+    );
+    boot
+}
+
+fn items_round_trip(port: u16) {
+    let created = http(
+        port,
+        "POST",
+        "/api/items",
+        Some(r#"{"name":"widget","description":"from e2e"}"#),
+        &[],
+    )
+    .expect("POST /api/items");
+    assert_eq!(created.status, 201, "POST /api/items: {}", created.body);
+    let item = created.json();
+    assert_eq!(item["name"], "widget");
+    assert_eq!(item["description"], "from e2e");
+    let id = match &item["id"] {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => panic!("item id is neither a number nor a string: {other}"),
+    };
+
+    let got = http(port, "GET", &format!("/api/items/{id}"), None, &[]).expect("GET item");
+    assert_eq!(got.status, 200, "GET /api/items/{id}: {}", got.body);
+    assert_eq!(got.json()["name"], "widget");
+
+    let list = http(port, "GET", "/api/items", None, &[]).expect("GET list");
+    assert_eq!(list.status, 200, "GET /api/items: {}", list.body);
+    let arr = list.json();
+    let arr = arr
+        .as_array()
+        .unwrap_or_else(|| panic!("the list is a JSON array: {}", list.body));
+    assert!(arr.iter().any(|i| i["name"] == "widget"), "{}", list.body);
+
+    let invalid =
+        http(port, "POST", "/api/items", Some(r#"{"name":""}"#), &[]).expect("POST invalid");
+    assert!(
+        matches!(invalid.status, 400 | 422),
+        "an empty name is refused: {} {}",
+        invalid.status,
+        invalid.body
+    );
+    invalid.json();
+
+    let deleted = http(port, "DELETE", &format!("/api/items/{id}"), None, &[]).expect("DELETE");
+    assert_eq!(deleted.status, 204, "DELETE: {}", deleted.body);
+    let gone = http(port, "GET", &format!("/api/items/{id}"), None, &[]).expect("GET deleted");
+    assert_eq!(gone.status, 404, "deleted item: {}", gone.body);
+    gone.json();
+}
+
+/// Kills the whole process group if a probe panics, so no server outlives its test.
+struct KillOnDrop<'a>(&'a mut Child);
+
+impl Drop for KillOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            kill_group(self.0, libc::SIGKILL);
+            let _ = self.0.wait();
+        }
+    }
+}
+
+macro_rules! matrix {
+    ($($test:ident: $stack:literal, $variant:literal, [$($set:literal),*], $pg:literal;)*) => {
+        $(
+            #[test]
+            #[ignore = "end-to-end: installs packages; CI runs it with --ignored"]
+            fn $test() {
+                case($stack, $variant, &[$($set),*], $pg);
+            }
+        )*
+    };
+}
+
+matrix! {
+    fastapi_sqlite: "fastapi", "sqlite", ["database=sqlite"], false;
+    fastapi_postgres: "fastapi", "postgres", ["database=postgres"], true;
+}
