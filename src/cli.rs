@@ -143,6 +143,15 @@ pub enum PackCommand {
         /// The directory to create (must not exist or be empty).
         dir: PathBuf,
     },
+    /// Check a pack: every problem at once, each with file and line. Exit 0 when clean,
+    /// 1 for warnings with --strict, 2 for errors.
+    Lint {
+        /// The pack directory.
+        dir: PathBuf,
+        /// Treat warnings as failures (exit 1).
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 /// `scaffold completions`.

@@ -72,6 +72,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// `scaffold pack lint --strict` found warnings only (exit 1).
+    #[error("{message}")]
+    Lint {
+        /// The summary.
+        message: String,
+    },
+
     /// Ctrl-C (exit 130). Nothing half-written is left behind.
     #[error("interrupted; nothing was written")]
     Interrupted,
@@ -110,7 +117,7 @@ impl Error {
             | Error::InvalidValue { .. }
             | Error::MissingAnswer { .. }
             | Error::TargetNotEmpty { .. } => EXIT_USAGE,
-            Error::Pack { .. } | Error::Io { .. } => EXIT_FAILURE,
+            Error::Pack { .. } | Error::Io { .. } | Error::Lint { .. } => EXIT_FAILURE,
             Error::Interrupted => EXIT_INTERRUPTED,
         }
     }

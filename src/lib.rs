@@ -14,6 +14,7 @@ pub mod commands;
 pub mod error;
 pub mod git;
 pub mod interrupt;
+pub mod lint;
 pub mod names;
 pub mod pack;
 pub mod prompt;

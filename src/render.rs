@@ -136,7 +136,12 @@ pub fn check_rel_path(path: &str) -> std::result::Result<(), String> {
     if path.contains('\0') {
         return Err("the path contains a NUL byte".into());
     }
-    if path.starts_with('/') || path.contains('\\') || path.as_bytes().get(1) == Some(&b':') {
+    let b = path.as_bytes();
+    let drive = b.len() >= 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && (b.len() == 2 || b[2] == b'/');
+    if path.starts_with('/') || path.contains('\\') || drive {
         return Err(
             "the path is absolute or uses `\\`; pack paths are relative and use `/`".into(),
         );

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::cli::PackCommand;
 use crate::error::{Error, Result};
+use crate::lint::Severity;
 use crate::pack;
 use crate::render::{Plan, PlannedFile};
 use crate::ui::{sanitize, Ui};
@@ -16,7 +17,37 @@ use crate::write::{self, TargetState};
 pub fn run(cmd: &PackCommand) -> Result<()> {
     match cmd {
         PackCommand::Export { name, dir } => export(name, dir),
+        PackCommand::Lint { dir, strict } => lint(dir, *strict),
     }
+}
+
+fn lint(dir: &Path, strict: bool) -> Result<()> {
+    let files = pack::read_dir_files(dir)?;
+    let found = crate::lint::lint(&files);
+    let errors = found
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = found.len() - errors;
+    let report: String = found
+        .iter()
+        .map(|d| format!("{}\n", sanitize(&d.to_string())))
+        .collect();
+    crate::ui::out(&report)?;
+    let shown = sanitize(&dir.display().to_string());
+    let summary = format!("{shown}: {errors} error(s), {warnings} warning(s)");
+    if errors > 0 {
+        return Err(Error::usage(format!(
+            "{summary}; the pack cannot be used until the errors are fixed"
+        )));
+    }
+    if strict && warnings > 0 {
+        return Err(Error::Lint {
+            message: format!("{summary} (--strict)"),
+        });
+    }
+    Ui::detect(false).status(&summary);
+    Ok(())
 }
 
 fn export(name: &str, dir: &Path) -> Result<()> {

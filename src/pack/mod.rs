@@ -140,6 +140,20 @@ fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackF
 /// A usage error when the directory has no `pack.toml`; a pack error for anything in it
 /// that cannot be rendered safely; an I/O error when it cannot be read.
 pub fn load_dir(dir: &Path) -> Result<Pack> {
+    let files = read_dir_files(dir)?;
+    assemble(
+        files,
+        Origin::Dir(dir.to_path_buf()),
+        &dir.display().to_string(),
+    )
+}
+
+/// Read every file of a directory pack (manifest included), refusing anything unsafe.
+///
+/// # Errors
+/// A usage error when the directory has no `pack.toml`; a pack error for a symlink, a
+/// device, a FIFO or a name that is not UTF-8; an I/O error when it cannot be read.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
     let label = dir.display().to_string();
     if !dir.join(MANIFEST).is_file() {
         return Err(Error::usage(format!(
@@ -198,7 +212,8 @@ pub fn load_dir(dir: &Path) -> Result<Pack> {
             contents: Cow::Owned(bytes),
         });
     }
-    assemble(files, Origin::Dir(dir.to_path_buf()), &label)
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {

@@ -1,0 +1,664 @@
+//! `scaffold pack lint`: every problem in a pack at once, each with its file and line.
+//!
+//! Errors: a manifest that does not parse or check; Tera syntax errors in `.tera` files
+//! and path segments; names a template uses that no variable declares; an `only_if` or
+//! `when` naming an unknown (or later) variable; paths that escape the target or are invalid
+//! on Windows; a render with the defaults that fails. Warnings: `{{ variable }}` in a file
+//! that is copied verbatim, a file rule that matches no file, and conditions that no
+//! combination of choice/bool answers can make true.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::names::is_windows_reserved;
+use crate::pack::manifest::RESERVED_NAMES;
+use crate::pack::{Kind, Manifest, Origin, Pack, PackFile, Value, MANIFEST};
+use crate::render::{self, check_rel_path, new_tera, tera_message, TemplateContext};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The pack cannot be rendered correctly.
+    Error,
+    /// Probably a mistake.
+    Warning,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file, relative to the pack root.
+    pub file: String,
+    /// The 1-based line, when known.
+    pub line: Option<usize>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {sev}: {}", self.file, self.message),
+            None => write!(f, "{}: {sev}: {}", self.file, self.message),
+        }
+    }
+}
+
+static VERBATIM_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\{-?\s*([a-z_][a-z0-9_]*)\s*(?:-?\}\}|\|)").expect("a valid pattern")
+});
+static TERA_LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"--> .*?:(\d+):\d+").expect("a valid pattern"));
+static LINE_N: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"line (\d+)").expect("a valid pattern"));
+
+/// The most combinations of choice/bool answers checked for unreachable conditions.
+const MAX_COMBINATIONS: usize = 4096;
+
+struct Linter {
+    out: Vec<Diagnostic>,
+}
+
+impl Linter {
+    fn push(
+        &mut self,
+        file: &str,
+        line: Option<usize>,
+        severity: Severity,
+        message: impl Into<String>,
+    ) {
+        self.out.push(Diagnostic {
+            file: file.to_string(),
+            line,
+            severity,
+            message: message.into(),
+        });
+    }
+}
+
+/// The 1-based line of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line of the first line in `text` containing `needle`.
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|at| line_of(text, at))
+}
+
+/// The line of a `name = "x"` declaration (variables) in pack.toml.
+fn declaration_line(manifest: &str, name: &str) -> Option<usize> {
+    let re = Regex::new(&format!(
+        r#"(?m)^\s*name\s*=\s*["']{}["']"#,
+        regex::escape(name)
+    ))
+    .ok()?;
+    re.find(manifest).map(|m| line_of(manifest, m.start()))
+}
+
+/// `file:LINE:col` from a Tera error message, when it names `file`.
+fn tera_line(message: &str) -> Option<usize> {
+    TERA_LOCATION
+        .captures(message)?
+        .get(1)?
+        .as_str()
+        .parse()
+        .ok()
+}
+
+/// The first line of a Tera error message (the rest is the excerpt).
+fn tera_headline(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or(message)
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
+/// Lint a pack's files (manifest included).
+#[must_use]
+pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
+    let mut l = Linter { out: Vec::new() };
+    let Some(manifest_file) = files.iter().find(|f| f.path == MANIFEST) else {
+        l.push(
+            MANIFEST,
+            None,
+            Severity::Error,
+            "the pack has no pack.toml at its root",
+        );
+        return l.out;
+    };
+    let text = String::from_utf8_lossy(&manifest_file.contents).into_owned();
+    let manifest = match Manifest::parse(&text) {
+        Ok(m) => Some(m),
+        Err(problems) => {
+            if let Some(toml_err) = problems.strip_prefix("pack.toml: TOML parse error") {
+                // One TOML error: "at line N, column M", an excerpt, then the message.
+                let line = LINE_N
+                    .captures(toml_err)
+                    .and_then(|c| c.get(1)?.as_str().parse().ok());
+                let msg = toml_err
+                    .lines()
+                    .rev()
+                    .find(|s| !s.trim().is_empty() && !s.contains('|'))
+                    .unwrap_or(toml_err);
+                l.push(MANIFEST, line, Severity::Error, msg.trim());
+            } else {
+                for p in problems.lines() {
+                    let msg = p.trim_start_matches("pack.toml: ");
+                    let line = msg.split('`').nth(1).and_then(|token| {
+                        declaration_line(&text, token).or_else(|| find_line(&text, token))
+                    });
+                    l.push(MANIFEST, line, Severity::Error, msg);
+                }
+            }
+            None
+        }
+    };
+    let templates: Vec<&PackFile> = files.iter().filter(|f| f.path != MANIFEST).collect();
+    lint_templates(&mut l, &templates, manifest.as_ref(), &text);
+    if let Some(m) = &manifest {
+        lint_conditions(&mut l, m, &text, &templates);
+        lint_default_render(&mut l, m, files);
+    }
+    l.out.sort();
+    l.out.dedup();
+    l.out
+}
+
+/// The names templates may use: the engine's and every declared variable's. Read leniently
+/// from the TOML, so a manifest with a bad default still lets templates be checked.
+fn known_names(manifest_text: &str) -> Option<HashSet<String>> {
+    let value: toml::Value = toml::from_str(manifest_text).ok()?;
+    let mut known: HashSet<String> = RESERVED_NAMES.iter().map(|s| (*s).to_string()).collect();
+    if let Some(vars) = value.get("variables").and_then(toml::Value::as_array) {
+        known.extend(
+            vars.iter()
+                .filter_map(|v| v.get("name")?.as_str().map(str::to_string)),
+        );
+    }
+    Some(known)
+}
+
+fn defaults(m: &Manifest) -> TemplateContext {
+    context_with(
+        m.variables
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    v.default.clone().unwrap_or(Value::String(String::new())),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn lint_templates(
+    l: &mut Linter,
+    files: &[&PackFile],
+    manifest: Option<&Manifest>,
+    manifest_text: &str,
+) {
+    let names = known_names(manifest_text);
+    let check_vars = names.is_some();
+    let known = names.unwrap_or_default();
+    let ctx = manifest.map(|m| defaults(m).to_tera());
+    for file in files {
+        let logical = file.path.strip_suffix(".tera").unwrap_or(&file.path);
+        if file.path.ends_with(".tera") {
+            if logical.is_empty() || logical.ends_with('/') {
+                l.push(
+                    &file.path,
+                    None,
+                    Severity::Error,
+                    "a file called just `.tera` renders to an empty name",
+                );
+            }
+            match std::str::from_utf8(&file.contents) {
+                Err(_) => l.push(
+                    &file.path,
+                    None,
+                    Severity::Error,
+                    "ends in .tera but is not UTF-8 text",
+                ),
+                Ok(body) => {
+                    check_template(l, &file.path, body, &file.path, &known, check_vars);
+                }
+            }
+        } else if let Ok(body) = std::str::from_utf8(&file.contents) {
+            // Verbatim files may hold `{{ }}` (Django templates, workflows); it only looks
+            // like a mistake when it names one of the pack's own variables.
+            if let Some(c) = VERBATIM_VAR
+                .captures_iter(body)
+                .find(|c| known.contains(&c[1]))
+            {
+                let at = c.get(0).map_or(0, |m| m.start());
+                l.push(
+                    &file.path,
+                    Some(line_of(body, at)),
+                    Severity::Warning,
+                    format!(
+                        "`{{{{ {} }}}}` in a file that is copied verbatim; rename it to `{}.tera` to render it",
+                        &c[1], file.path
+                    ),
+                );
+            }
+        }
+        // The path: its literal segments, and expressions in it.
+        if logical.contains("{{") || logical.contains("{%") {
+            let name = format!("{} (file name)", file.path);
+            if check_template(l, &file.path, logical, &name, &known, check_vars) {
+                if let Some(ctx) = &ctx {
+                    let mut tera = new_tera();
+                    let rendered = tera
+                        .add_raw_template(&name, logical)
+                        .and_then(|()| tera.render(&name, ctx));
+                    match rendered {
+                        Ok(path) => check_path(l, &file.path, &path),
+                        Err(e) => l.push(
+                            &file.path,
+                            None,
+                            Severity::Error,
+                            tera_headline(&tera_message(&e)),
+                        ),
+                    }
+                }
+            }
+        } else {
+            check_path(l, &file.path, logical);
+        }
+    }
+}
+
+/// Check one template; true when it parsed and uses only known names.
+fn check_template(
+    l: &mut Linter,
+    file: &str,
+    body: &str,
+    name: &str,
+    known: &HashSet<String>,
+    check_vars: bool,
+) -> bool {
+    let mut tera = new_tera();
+    if let Err(e) = tera.add_raw_template(name, body) {
+        let msg = tera_message(&e);
+        l.push(file, tera_line(&msg), Severity::Error, tera_headline(&msg));
+        return false;
+    }
+    if !check_vars {
+        return true;
+    }
+    let mut clean = true;
+    if let Ok(used) = tera.get_template_variables(name) {
+        let mut unknown: Vec<&str> = used.into_iter().filter(|u| !known.contains(*u)).collect();
+        unknown.sort_unstable();
+        for u in unknown {
+            let line = Regex::new(&format!(r"\b{}\b", regex::escape(u)))
+                .ok()
+                .and_then(|re| re.find(body))
+                .map(|m| line_of(body, m.start()));
+            l.push(
+                file,
+                line,
+                Severity::Error,
+                format!(
+                    "`{u}` is used but is not a variable of this pack (declare it in pack.toml)"
+                ),
+            );
+            clean = false;
+        }
+    }
+    clean
+}
+
+fn check_path(l: &mut Linter, file: &str, path: &str) {
+    if let Err(why) = check_rel_path(path) {
+        l.push(
+            file,
+            None,
+            Severity::Error,
+            format!("the path `{path}` is refused: {why}"),
+        );
+        return;
+    }
+    for seg in path.split('/') {
+        if let Some(c) = seg.chars().find(|c| "<>:\"|?*".contains(*c)) {
+            l.push(
+                file,
+                None,
+                Severity::Error,
+                format!("`{seg}` has `{c}`, which Windows does not allow in file names"),
+            );
+        } else if is_windows_reserved(seg) {
+            l.push(
+                file,
+                None,
+                Severity::Error,
+                format!("`{seg}` is a reserved file name on Windows"),
+            );
+        } else if seg.ends_with('.') || seg.ends_with(' ') {
+            l.push(
+                file,
+                None,
+                Severity::Error,
+                format!("`{seg}` ends with a dot or a space, which Windows drops"),
+            );
+        }
+    }
+}
+
+/// Every assignment of the choice/bool variables (others at their defaults), with
+/// `only_if` applied in order; `None` when there are too many to enumerate.
+fn combinations(m: &Manifest) -> Option<Vec<Vec<(String, Value)>>> {
+    let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+    for var in &m.variables {
+        let options: Vec<Value> = match var.kind {
+            Kind::Bool => vec![Value::Bool(false), Value::Bool(true)],
+            Kind::Choice => var
+                .choices
+                .iter()
+                .map(|c| Value::String(c.clone()))
+                .collect(),
+            Kind::String | Kind::Integer => {
+                vec![var.default.clone().unwrap_or(match var.kind {
+                    Kind::Integer => Value::Integer(0),
+                    _ => Value::String(String::new()),
+                })]
+            }
+        };
+        if combos.len() * options.len() > MAX_COMBINATIONS {
+            return None;
+        }
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                options.iter().map(move |o| {
+                    let mut next = c.clone();
+                    next.push((var.name.clone(), o.clone()));
+                    next
+                })
+            })
+            .collect();
+    }
+    Some(combos)
+}
+
+fn context_with(values: Vec<(String, Value)>) -> TemplateContext {
+    TemplateContext {
+        names: crate::names::ProjectNames {
+            name: "Lint Check".into(),
+            slug: "lint-check".into(),
+            package: "lint_check".into(),
+        },
+        stack: "lint".into(),
+        why: vec!["a reason".into()],
+        values,
+    }
+}
+
+fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]) {
+    // Names: an only_if may use earlier variables; a `when`, any.
+    for (i, var) in m.variables.iter().enumerate() {
+        if let Some(expr) = &var.only_if {
+            let earlier = context_with(
+                m.variables[..i]
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.name.clone(),
+                            v.default.clone().unwrap_or(Value::Bool(false)),
+                        )
+                    })
+                    .collect(),
+            );
+            if let Err(e) = render::eval_condition(expr, &earlier) {
+                l.push(
+                    MANIFEST,
+                    declaration_line(text, &var.name),
+                    Severity::Error,
+                    format!("variable `{}`: only_if: {}", var.name, tera_headline(&e)),
+                );
+            }
+        }
+    }
+    let all = context_with(
+        m.variables
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    v.default.clone().unwrap_or(Value::Bool(false)),
+                )
+            })
+            .collect(),
+    );
+    let logicals: Vec<&str> = files
+        .iter()
+        .map(|f| f.path.strip_suffix(".tera").unwrap_or(&f.path))
+        .collect();
+    for rule in &m.files {
+        let line =
+            find_line(text, &format!("\"{}\"", rule.when)).or_else(|| find_line(text, &rule.when));
+        if let Err(e) = render::eval_condition(&rule.when, &all) {
+            l.push(
+                MANIFEST,
+                line,
+                Severity::Error,
+                format!("file rule `{}`: when: {}", rule.glob, tera_headline(&e)),
+            );
+        }
+        if let Ok(glob) = globset::GlobBuilder::new(&rule.glob)
+            .literal_separator(true)
+            .build()
+        {
+            let matcher = glob.compile_matcher();
+            if !logicals.iter().any(|p| matcher.is_match(p)) {
+                let gline = find_line(text, &format!("\"{}\"", rule.glob));
+                l.push(
+                    MANIFEST,
+                    gline,
+                    Severity::Warning,
+                    format!("file rule glob `{}` matches no file of the pack", rule.glob),
+                );
+            }
+        }
+    }
+
+    // Reachability over every combination of choice/bool answers.
+    let Some(combos) = combinations(m) else {
+        return;
+    };
+    let mut only_if_seen: BTreeSet<usize> = BTreeSet::new();
+    let mut when_seen: BTreeSet<usize> = BTreeSet::new();
+    for combo in combos {
+        let mut values: Vec<(String, Value)> = Vec::new();
+        for (i, (var, (name, value))) in m.variables.iter().zip(combo).enumerate() {
+            let applies = match &var.only_if {
+                None => true,
+                Some(expr) => {
+                    render::eval_condition(expr, &context_with(values.clone())).unwrap_or(true)
+                }
+            };
+            if applies && var.only_if.is_some() {
+                only_if_seen.insert(i);
+            }
+            let v = if applies {
+                value
+            } else {
+                var.default.clone().unwrap_or(value)
+            };
+            values.push((name, v));
+        }
+        let ctx = context_with(values);
+        for (i, rule) in m.files.iter().enumerate() {
+            if !when_seen.contains(&i) && render::eval_condition(&rule.when, &ctx).unwrap_or(true) {
+                when_seen.insert(i);
+            }
+        }
+    }
+    for (i, var) in m.variables.iter().enumerate() {
+        if var.only_if.is_some() && !only_if_seen.contains(&i) {
+            l.push(MANIFEST, declaration_line(text, &var.name), Severity::Warning, format!("variable `{}` is never asked: its only_if is false for every combination of answers", var.name));
+        }
+    }
+    for (i, rule) in m.files.iter().enumerate() {
+        if !when_seen.contains(&i) {
+            let line = find_line(text, &format!("\"{}\"", rule.glob));
+            l.push(
+                MANIFEST,
+                line,
+                Severity::Warning,
+                format!(
+                    "file rule `{}` is unreachable: `{}` is false for every combination of answers",
+                    rule.glob, rule.when
+                ),
+            );
+        }
+    }
+}
+
+/// Render once with the defaults: catches what only shows at render time.
+fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[PackFile]) {
+    if l.out.iter().any(|d| d.severity == Severity::Error) {
+        return;
+    }
+    let pack = Pack {
+        manifest: m.clone(),
+        files: files
+            .iter()
+            .filter(|f| f.path != MANIFEST)
+            .cloned()
+            .collect(),
+        origin: Origin::Builtin("lint".into()),
+        content_hash: String::new(),
+    };
+    if let Err(e) = render::render(&pack, &defaults(m)) {
+        let msg = e.to_string();
+        let msg = msg
+            .split_once(": ")
+            .map_or(msg.as_str(), |(_, rest)| rest)
+            .to_string();
+        let file = files
+            .iter()
+            .map(|f| f.path.as_str())
+            .find(|p| msg.contains(p))
+            .unwrap_or(MANIFEST);
+        l.push(
+            file,
+            tera_line(&msg),
+            Severity::Error,
+            format!("rendering with the defaults fails: {}", tera_headline(&msg)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn files(list: &[(&str, &str)]) -> Vec<PackFile> {
+        list.iter()
+            .map(|(p, c)| PackFile {
+                path: (*p).into(),
+                contents: Cow::Owned(c.as_bytes().to_vec()),
+            })
+            .collect()
+    }
+
+    const OK_MANIFEST: &str = "[pack]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n\n[[variables]]\nname = \"docker\"\ntype = \"bool\"\ndefault = true\n\n[[files]]\nglob = \"Dockerfile\"\nwhen = \"docker\"\n";
+
+    #[test]
+    fn every_builtin_pack_is_clean() {
+        for name in crate::pack::builtin_names() {
+            let files = crate::pack::builtin_files(name).unwrap();
+            let found = lint(&files);
+            assert!(
+                found.is_empty(),
+                "{name}:\n{}",
+                found
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+
+    #[test]
+    fn a_clean_pack() {
+        assert_eq!(
+            lint(&files(&[
+                (MANIFEST, OK_MANIFEST),
+                ("Dockerfile", "FROM x"),
+                ("a.tera", "{{ project_name }}")
+            ])),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn reports_everything_with_lines() {
+        let manifest = "[pack]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n\n[[variables]]\nname = \"db\"\ntype = \"choice\"\nchoices = [\"a\", \"b\"]\ndefault = \"a\"\n\n[[variables]]\nname = \"pool\"\ntype = \"integer\"\ndefault = 1\nonly_if = \"db == 'c'\"\n\n[[variables]]\nname = \"early\"\ntype = \"bool\"\ndefault = false\nonly_if = \"later\"\n\n[[variables]]\nname = \"later\"\ntype = \"bool\"\ndefault = false\n\n[[files]]\nglob = \"nothing/**\"\nwhen = \"db == 'a'\"\n";
+        let found = lint(&files(&[
+            (MANIFEST, manifest),
+            ("broken.txt.tera", "ok\n{{ db }\n"),
+            ("undeclared.tera", "line\n{{ colour }}\n"),
+            ("verbatim.txt", "hello {{ project_name }}\n"),
+            ("django.html", "{{ item.name }}\n"),
+            ("con.txt", "x"),
+            ("a:b", "x"),
+            ("trailing.", "x"),
+            ("{{ '..' }}/up", "x"),
+        ]));
+        let text: Vec<String> = found.iter().map(ToString::to_string).collect();
+        let all = text.join("\n");
+        for needle in [
+            "broken.txt.tera:2: error:",
+            "undeclared.tera:2: error: `colour` is used but is not a variable",
+            "verbatim.txt:1: warning:",
+            "con.txt: error: `con.txt` is a reserved file name on Windows",
+            "a:b: error: `a:b` has `:`",
+            "trailing.: error:",
+            "pack.toml:19: error: variable `early`: only_if",
+            "pack.toml:13: warning: variable `pool` is never asked",
+            "pack.toml:30: warning: file rule glob `nothing/**` matches no file",
+        ] {
+            assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
+        }
+        assert!(!all.contains("django.html"), "{all}");
+        assert!(
+            all.contains("{{ '..' }}/up: error: the path `../up` is refused"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn manifest_errors_have_lines() {
+        let found = lint(&files(&[(
+            MANIFEST,
+            "[pack]\nname = \"t\"\nversion = \"x\"\ndescription = \"t\"\nextra = 1\n",
+        )]));
+        let all: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert!(
+            all.iter()
+                .any(|d| d.starts_with("pack.toml:5: error:") && d.contains("extra")),
+            "{all:?}"
+        );
+    }
+}
