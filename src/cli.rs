@@ -62,14 +62,19 @@ pub struct NewArgs {
     #[arg(long, value_name = "STACK", help_heading = "Stack")]
     pub stack: Option<String>,
 
-    /// Use the template pack in this directory instead of a built-in one.
+    /// Use a custom template pack: a directory, a git URL (`#ref` picks a branch or tag;
+    /// file:// works), or the name of a pack in the user pack directory.
     #[arg(
         long,
-        value_name = "DIR",
+        value_name = "DIR|GIT-URL|NAME",
         conflicts_with = "stack",
         help_heading = "Stack"
     )]
-    pub pack: Option<PathBuf>,
+    pub pack: Option<String>,
+
+    /// The branch or tag of a git pack.
+    #[arg(long, value_name = "REF", requires = "pack", help_heading = "Stack")]
+    pub pack_ref: Option<String>,
 
     #[command(flatten)]
     pub needs: NeedsArgs,

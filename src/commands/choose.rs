@@ -58,11 +58,6 @@ fn load_stack(stack: Stack) -> Result<Pack> {
     pack::load_builtin(stack.id())
 }
 
-fn parse_stack(raw: &str) -> Result<Stack> {
-    raw.parse::<Stack>()
-        .map_err(|e| Error::usage(e.to_string()))
-}
-
 /// The requirements given on the command line or in the answers file, if any.
 fn given_requirements(args: &NewArgs, answers: &AnswersFile) -> Result<Option<Requirements>> {
     let flags = &args.needs;
@@ -139,15 +134,34 @@ pub fn choose(args: &NewArgs, answers: &AnswersFile, ui: &Ui, interactive: bool)
         requirements: given.as_ref().map(record_for),
         recommendation: None,
     };
-    if let Some(dir) = &args.pack {
-        let pack = pack::load_dir(dir)?;
+    if let Some(spec) = &args.pack {
+        let pack = pack::source::resolve(spec, args.pack_ref.as_deref())?;
         let id = pack.name().to_string();
         return Ok(plain(pack, id));
     }
 
     let explicit = args.stack.as_deref().or(answers.stack.as_deref());
     if let Some(raw) = explicit {
-        let stack = parse_stack(raw)?;
+        let stack = match raw.parse::<Stack>() {
+            Ok(stack) => stack,
+            Err(unknown) => {
+                // Not a built-in stack: a user pack by that name, or an error naming both.
+                if let Some(pack) = pack::source::find_user_pack(raw.trim())? {
+                    let id = pack.name().to_string();
+                    return Ok(plain(pack, id));
+                }
+                let users: Vec<String> = pack::source::user_packs()?
+                    .into_iter()
+                    .map(|(n, _)| n)
+                    .collect();
+                let extra = if users.is_empty() {
+                    String::new()
+                } else {
+                    format!("; user packs: {}", users.join(", "))
+                };
+                return Err(Error::usage(format!("{unknown}{extra}")));
+            }
+        };
         let mut c = plain(load_stack(stack)?, stack.id().to_string());
         if let Some(req) = &given {
             // Requirements given with an explicit stack still explain it in the README.

@@ -40,7 +40,10 @@ fn entry(pack: &Pack) -> PackEntry<'_> {
         name: &m.pack.name,
         version: &m.pack.version,
         description: &m.pack.description,
-        source: "builtin",
+        source: match pack.origin {
+            pack::Origin::Builtin(_) => "builtin",
+            _ => "user",
+        },
         variables: m
             .variables
             .iter()
@@ -63,10 +66,15 @@ fn entry(pack: &Pack) -> PackEntry<'_> {
 /// # Errors
 /// When a built-in pack does not load (a bug in this build).
 pub fn run(args: &ListArgs) -> Result<()> {
-    let packs = pack::builtin_names()
+    let mut packs = pack::builtin_names()
         .into_iter()
         .map(pack::load_builtin)
         .collect::<Result<Vec<_>>>()?;
+    for (_, dir) in pack::source::user_packs()? {
+        let mut p = pack::load_dir(&dir)?;
+        p.origin = pack::Origin::User(dir);
+        packs.push(p);
+    }
     let entries: Vec<PackEntry<'_>> = packs.iter().map(entry).collect();
     if args.json {
         let json = serde_json::json!({ "packs": entries });
@@ -83,8 +91,13 @@ pub fn run(args: &ListArgs) -> Result<()> {
     let ui = Ui::detect(false);
     let mut out = String::new();
     for e in &entries {
+        let source = if e.source == "user" {
+            "  (user pack)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "{} {}  {}\n",
+            "{} {}  {}{source}\n",
             ui.bold(e.name),
             e.version,
             e.description

@@ -7,6 +7,7 @@
 //! a device, a FIFO, a name that is not UTF-8).
 
 pub mod manifest;
+pub mod source;
 pub mod value;
 
 use std::borrow::Cow;
@@ -31,6 +32,15 @@ pub enum Origin {
     Builtin(String),
     /// Read from this directory.
     Dir(PathBuf),
+    /// Cloned from this git URL (at this ref, if one was given).
+    Git {
+        /// The repository URL.
+        url: String,
+        /// The branch or tag.
+        reference: Option<String>,
+    },
+    /// A user pack from the user pack directory.
+    User(PathBuf),
 }
 
 /// One file of a pack.
@@ -61,7 +71,15 @@ impl Pack {
     pub fn label(&self) -> String {
         match &self.origin {
             Origin::Builtin(name) => name.clone(),
-            Origin::Dir(dir) => dir.display().to_string(),
+            Origin::Dir(dir) | Origin::User(dir) => dir.display().to_string(),
+            Origin::Git {
+                url,
+                reference: Some(r),
+            } => format!("{url}#{r}"),
+            Origin::Git {
+                url,
+                reference: None,
+            } => url.clone(),
         }
     }
 
@@ -216,7 +234,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
     Ok(files)
 }
 
-fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
+pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut hasher = Sha256::new();
     for f in &files {

@@ -32,6 +32,8 @@ impl Scaffold {
             .env_remove("NO_COLOR")
             // A git identity of its own so commits work the same everywhere.
             .env("GIT_CONFIG_GLOBAL", &gitconfig)
+            // No user packs unless a test adds some.
+            .env("SCAFFOLD_PACKS_DIR", home.path().join("packs"))
             .env("GIT_CONFIG_NOSYSTEM", "1");
         std::fs::write(
             &gitconfig,
@@ -147,4 +149,42 @@ pub fn entries(dir: &Path) -> Vec<String> {
 
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Copy a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(from).expect("inside");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// Run git in `dir` with a fixed identity, panicking on failure.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -112,3 +112,116 @@ fn export_edit_lint_render_round_trip() {
         "core@corp.example\n"
     );
 }
+
+#[test]
+fn git_pack_from_a_file_url_at_a_ref() {
+    let repo = tempfile::tempdir().unwrap();
+    crate::helpers::copy_dir(&crate::helpers::mini_pack(), repo.path());
+    crate::helpers::git(repo.path(), &["init", "-q"]);
+    crate::helpers::git(repo.path(), &["add", "-A"]);
+    crate::helpers::git(repo.path(), &["commit", "-qm", "v1"]);
+    crate::helpers::git(repo.path(), &["tag", "v1"]);
+    std::fs::write(repo.path().join("page.html"), "<p>version two</p>\n").unwrap();
+    crate::helpers::git(repo.path(), &["commit", "-qam", "v2"]);
+    let url = format!("file://{}", repo.path().display());
+
+    let mut head = Scaffold::new().args(["new", "a", "--yes", "--no-git", "--pack", &url]);
+    head.run().success();
+    assert_eq!(
+        std::fs::read_to_string(head.path("a/page.html")).unwrap(),
+        "<p>version two</p>\n"
+    );
+
+    let mut tagged = Scaffold::new().args([
+        "new",
+        "b",
+        "--yes",
+        "--no-git",
+        "--pack",
+        &format!("{url}#v1"),
+    ]);
+    tagged.run().success();
+    assert_eq!(
+        std::fs::read_to_string(tagged.path("b/page.html")).unwrap(),
+        "<p>{{ kept verbatim }}</p>\n"
+    );
+
+    let mut flag = Scaffold::new().args([
+        "new",
+        "c",
+        "--yes",
+        "--no-git",
+        "--pack",
+        &url,
+        "--pack-ref",
+        "v1",
+    ]);
+    flag.run().success();
+    assert!(flag.path("c/page.html").is_file());
+
+    Scaffold::new()
+        .args([
+            "new",
+            "d",
+            "--yes",
+            "--no-git",
+            "--pack",
+            &url,
+            "--pack-ref",
+            "nope",
+        ])
+        .run()
+        .fails_with(2, "cannot clone pack");
+}
+
+#[test]
+fn user_packs_are_listed_and_usable_by_name() {
+    let packs = tempfile::tempdir().unwrap();
+    crate::helpers::copy_dir(&crate::helpers::mini_pack(), &packs.path().join("mini"));
+    let dir = packs.path().to_str().unwrap();
+    let run = Scaffold::new()
+        .args(["list", "--json"])
+        .env("SCAFFOLD_PACKS_DIR", dir)
+        .run();
+    run.success();
+    let listed = run.json();
+    assert!(listed["packs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "mini" && p["source"] == "user"));
+
+    let mut by_stack = Scaffold::new()
+        .args(["new", "x", "--stack", "mini", "--yes", "--no-git"])
+        .env("SCAFFOLD_PACKS_DIR", dir);
+    by_stack.run().success();
+    assert!(by_stack.path("x/page.html").is_file());
+    let mut by_pack = Scaffold::new()
+        .args(["new", "y", "--pack", "mini", "--yes", "--no-git"])
+        .env("SCAFFOLD_PACKS_DIR", dir);
+    by_pack.run().success();
+
+    Scaffold::new()
+        .args(["new", "z", "--stack", "nope", "--yes"])
+        .env("SCAFFOLD_PACKS_DIR", dir)
+        .run()
+        .fails_with(2, "user packs: mini");
+}
+
+#[test]
+fn a_user_pack_never_shadows_a_builtin() {
+    let packs = tempfile::tempdir().unwrap();
+    let shadow = packs.path().join("my-fastapi");
+    crate::helpers::copy_dir(&crate::helpers::mini_pack(), &shadow);
+    let manifest = std::fs::read_to_string(shadow.join("pack.toml")).unwrap();
+    std::fs::write(
+        shadow.join("pack.toml"),
+        manifest.replace("name = \"mini\"", "name = \"fastapi\""),
+    )
+    .unwrap();
+    Scaffold::new()
+        .args(["list"])
+        .env("SCAFFOLD_PACKS_DIR", packs.path().to_str().unwrap())
+        .run()
+        .fails_with(2, "named `fastapi`, like the built-in pack; rename it");
+}

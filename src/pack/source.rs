@@ -1,0 +1,184 @@
+//! Where a pack named on the command line comes from: a built-in pack, a directory, a git
+//! repository (shallow-cloned into a temporary directory), or the user pack directory
+//! (`$SCAFFOLD_PACKS_DIR`, default `~/.config/scaffold/packs`). A user pack never shadows a
+//! built-in one: the same name is an error that says how to rename it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::{Error, Result};
+use crate::pack::{self, Origin, Pack};
+
+/// Whether `spec` names a git repository rather than a directory or a name.
+#[must_use]
+pub fn is_git_url(spec: &str) -> bool {
+    ["https://", "http://", "ssh://", "git://", "file://", "git@"]
+        .iter()
+        .any(|p| spec.starts_with(p))
+        || Path::new(spec.split('#').next().unwrap_or(spec))
+            .extension()
+            .is_some_and(|e| e == "git")
+            && !Path::new(spec).exists()
+}
+
+/// The user pack directory: `$SCAFFOLD_PACKS_DIR`, else `$XDG_CONFIG_HOME/scaffold/packs`,
+/// else `~/.config/scaffold/packs`.
+#[must_use]
+pub fn user_packs_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SCAFFOLD_PACKS_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("scaffold").join("packs"))
+}
+
+/// The user packs: every directory under the user pack directory with a `pack.toml`,
+/// as (pack name, directory), sorted by name.
+///
+/// # Errors
+/// A user pack whose name is a built-in pack's, or one whose manifest is broken.
+pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
+    let Some(root) = user_packs_dir() else {
+        return Ok(Vec::new());
+    };
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return Ok(Vec::new());
+    };
+    let builtins = pack::builtin_names();
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        if !dir.join(pack::MANIFEST).is_file() {
+            continue;
+        }
+        let loaded = pack::load_dir(&dir)?;
+        let name = loaded.name().to_string();
+        if builtins.contains(&name.as_str()) {
+            return Err(Error::usage(format!(
+                "the user pack in `{}` is named `{name}`, like the built-in pack; rename it (its directory and `name` in its pack.toml) so it cannot be mistaken for the built-in one",
+                dir.display()
+            )));
+        }
+        found.push((name, dir));
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Find a user pack by name.
+///
+/// # Errors
+/// See [`user_packs`].
+pub fn find_user_pack(name: &str) -> Result<Option<Pack>> {
+    for (n, dir) in user_packs()? {
+        if n == name {
+            let mut p = pack::load_dir(&dir)?;
+            p.origin = Origin::User(dir);
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// Resolve `--pack SPEC` (with `--pack-ref`): a git URL, a directory, or a pack name.
+///
+/// # Errors
+/// Nothing found by that spec, a clone that fails, or a broken pack.
+pub fn resolve(spec: &str, reference: Option<&str>) -> Result<Pack> {
+    if is_git_url(spec) {
+        let (url, from_url) = match spec.rsplit_once('#') {
+            Some((u, r)) if !r.is_empty() => (u, Some(r)),
+            _ => (spec, None),
+        };
+        return load_git(url, reference.or(from_url));
+    }
+    if reference.is_some() {
+        return Err(Error::usage(
+            "--pack-ref only applies to a git URL given with --pack",
+        ));
+    }
+    let path = Path::new(spec);
+    if path.exists() {
+        return pack::load_dir(path);
+    }
+    if !spec.contains('/') {
+        if let Some(p) = find_user_pack(spec)? {
+            return Ok(p);
+        }
+        if pack::builtin_names().contains(&spec) {
+            return pack::load_builtin(spec);
+        }
+    }
+    Err(Error::usage(format!(
+        "--pack `{spec}` is not a directory, a git URL, or the name of a built-in or user pack (user packs live in {})",
+        user_packs_dir().map_or_else(|| "$SCAFFOLD_PACKS_DIR".into(), |d| d.display().to_string())
+    )))
+}
+
+/// Shallow-clone a pack repository into a temporary directory and load it.
+///
+/// # Errors
+/// git missing, the clone failing (with git's own message), or a broken pack.
+pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
+    let tmp = tempfile::Builder::new()
+        .prefix("scaffold-pack-")
+        .tempdir()
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })?;
+    let checkout = tmp.path().join("pack");
+    let mut cmd = Command::new("git");
+    cmd.args(["clone", "--quiet", "--depth", "1", "--no-tags"]);
+    if let Some(r) = reference {
+        cmd.args(["--branch", r]);
+    }
+    cmd.arg("--").arg(url).arg(&checkout);
+    // A pack is untrusted: never let its repository run hooks or prompt for credentials.
+    cmd.env("GIT_TERMINAL_PROMPT", "0").stdin(Stdio::null());
+    let out = cmd.output().map_err(|e| {
+        Error::usage(format!(
+            "git is needed to use a pack from a git URL, and it could not be run: {e}"
+        ))
+    })?;
+    if !out.status.success() {
+        return Err(Error::usage(format!(
+            "cannot clone pack `{url}`{}: {}",
+            reference.map(|r| format!(" at `{r}`")).unwrap_or_default(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let files = pack::read_dir_files(&checkout)?;
+    let origin = Origin::Git {
+        url: url.to_string(),
+        reference: reference.map(str::to_string),
+    };
+    pack::assemble(files, origin, url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_urls() {
+        for url in [
+            "https://example.com/p.git",
+            "file:///tmp/p",
+            "git@host:p.git",
+            "ssh://h/p",
+            "x.git#v1",
+        ] {
+            assert!(is_git_url(url), "{url}");
+        }
+        for not in ["./pack", "pack", "/abs/dir"] {
+            assert!(!is_git_url(not), "{not}");
+        }
+    }
+}
