@@ -157,6 +157,19 @@ pub enum PackCommand {
         #[arg(long)]
         strict: bool,
     },
+    /// Render a pack and run the checks its pack.toml declares (`[checks] run`) in the
+    /// rendered project; with --matrix, for every combination of its choice and bool
+    /// variables (a pairwise subset when there are many). Exit 1 if any fails.
+    Test {
+        /// A pack directory, git URL, or built-in or user pack name.
+        pack: String,
+        /// Every combination instead of the defaults only.
+        #[arg(long)]
+        matrix: bool,
+        /// Keep every rendered project, not only the failing ones.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 /// `scaffold completions`.

@@ -72,9 +72,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// `scaffold pack lint --strict` found warnings only (exit 1).
+    /// A check failed: `pack lint --strict` found warnings, `pack test` a failing
+    /// combination (exit 1).
     #[error("{message}")]
-    Lint {
+    Failed {
         /// The summary.
         message: String,
     },
@@ -117,7 +118,7 @@ impl Error {
             | Error::InvalidValue { .. }
             | Error::MissingAnswer { .. }
             | Error::TargetNotEmpty { .. } => EXIT_USAGE,
-            Error::Pack { .. } | Error::Io { .. } | Error::Lint { .. } => EXIT_FAILURE,
+            Error::Pack { .. } | Error::Io { .. } | Error::Failed { .. } => EXIT_FAILURE,
             Error::Interrupted => EXIT_INTERRUPTED,
         }
     }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod git;
 pub mod interrupt;
 pub mod lint;
+pub mod matrix;
 pub mod names;
 pub mod pack;
 pub mod prompt;

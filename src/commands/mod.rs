@@ -5,4 +5,5 @@ pub mod completions;
 pub mod list;
 pub mod new;
 pub mod pack;
+pub mod pack_test;
 pub mod recommend;

@@ -18,6 +18,9 @@ pub fn run(cmd: &PackCommand) -> Result<()> {
     match cmd {
         PackCommand::Export { name, dir } => export(name, dir),
         PackCommand::Lint { dir, strict } => lint(dir, *strict),
+        PackCommand::Test { pack, matrix, keep } => {
+            crate::commands::pack_test::run(pack, *matrix, *keep)
+        }
     }
 }
 
@@ -42,7 +45,7 @@ fn lint(dir: &Path, strict: bool) -> Result<()> {
         )));
     }
     if strict && warnings > 0 {
-        return Err(Error::Lint {
+        return Err(Error::Failed {
             message: format!("{summary} (--strict)"),
         });
     }

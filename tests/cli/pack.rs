@@ -225,3 +225,38 @@ fn a_user_pack_never_shadows_a_builtin() {
         .run()
         .fails_with(2, "named `fastapi`, like the built-in pack; rename it");
 }
+
+#[test]
+fn pack_test_matrix_reports_the_failing_combination() {
+    let run = Scaffold::new()
+        .args(["pack", "test", "--matrix"])
+        .args([fixture("flaky-flag")])
+        .run();
+    run.fails_with(1, "2 of 4 combinations failed");
+    let table = run.stdout();
+    assert!(
+        table.contains("FAILED") && table.contains("marker=false flavour=plain"),
+        "{table}"
+    );
+    assert!(table.contains("`test -f MARKER` failed"), "{table}");
+    assert_eq!(table.matches("\nok ").count(), 2, "{table}");
+    // The failing projects are kept for inspection; clean them up here.
+    let kept = run.stderr();
+    if let Some(dir) = kept.split("kept in ").nth(1) {
+        let _ = std::fs::remove_dir_all(dir.trim());
+    }
+    Scaffold::new()
+        .args(["pack", "test"])
+        .args([fixture("flaky-flag")])
+        .run()
+        .success();
+}
+
+#[test]
+fn pack_test_needs_declared_checks() {
+    Scaffold::new()
+        .args(["pack", "test"])
+        .args([fixture("warnings")])
+        .run()
+        .fails_with(2, "declares no checks");
+}

@@ -1,0 +1,177 @@
+//! `scaffold pack test`: render a pack (for each combination with `--matrix`) and run the
+//! checks its pack.toml declares in each rendered project. Commands run only here, never
+//! during `scaffold new`.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::answers::{self, Asker};
+use crate::error::{Error, Result};
+use crate::pack::{self, Pack, Value};
+use crate::render::{self, TemplateContext};
+use crate::ui::{sanitize, Ui};
+use crate::{matrix, names, write};
+
+struct Outcome {
+    label: String,
+    took: Duration,
+    failed: Option<(String, PathBuf)>,
+}
+
+fn label(combo: &[(String, Value)]) -> String {
+    if combo.is_empty() {
+        "(defaults)".to_string()
+    } else {
+        combo
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Render one combination into `dir`.
+fn render_into(pack: &Pack, combo: &[(String, Value)], dir: &Path) -> Result<()> {
+    let names = names::derive("Pack Test").map_err(Error::usage)?;
+    let base = TemplateContext {
+        names,
+        stack: pack.name().to_string(),
+        why: Vec::new(),
+        values: Vec::new(),
+    };
+    let sets: Vec<(String, String)> = combo
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    let values = answers::resolve(&pack.manifest, &sets, &BTreeMap::new(), &base, Asker::Never)?;
+    let plan = render::render(pack, &TemplateContext { values, ..base })?;
+    write::write_new(&plan, dir, "pack-test")?;
+    Ok(())
+}
+
+/// Run one check, appending its output to `log`.
+fn run_check(cmd: &str, dir: &Path, log: &Path) -> Result<bool> {
+    let file = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| Error::io("cannot write", log, e))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| Error::io("cannot write", log, e))?;
+    let status = Command::new("bash")
+        .args(["-c", cmd])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(file)
+        .stderr(err)
+        .status()
+        .map_err(|e| Error::io("cannot run a check in", dir, e))?;
+    Ok(status.success())
+}
+
+/// Run `scaffold pack test`.
+///
+/// # Errors
+/// A pack that cannot be found or rendered, no checks declared, or a failing combination.
+pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
+    let ui = Ui::detect(false);
+    let pack = pack::source::resolve(spec, None)?;
+    let checks = pack.manifest.checks.run.clone();
+    if checks.is_empty() {
+        return Err(Error::usage(format!(
+            "pack `{}` declares no checks; add `[checks] run = [\"make test\"]` to its pack.toml",
+            pack.name()
+        )));
+    }
+    let combos = if full {
+        matrix::combinations(&pack.manifest)
+    } else {
+        vec![Vec::new()]
+    };
+    let root = tempfile::Builder::new()
+        .prefix("scaffold-pack-test-")
+        .tempdir()
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })?
+        .keep();
+    let total = combos.len();
+    let mut outcomes = Vec::with_capacity(total);
+    for (i, combo) in combos.iter().enumerate() {
+        let label = label(combo);
+        let slot = root.join(format!("combination-{:02}", i + 1));
+        let project = slot.join("pack-test");
+        let log = slot.with_extension("log");
+        ui.status(&format!("[{}/{total}] {} …", i + 1, sanitize(&label)));
+        let started = Instant::now();
+        render_into(&pack, combo, &project)?;
+        let mut failed = None;
+        for cmd in &checks {
+            ui.status(&format!("        $ {}", sanitize(cmd)));
+            if !run_check(cmd, &project, &log)? {
+                failed = Some((cmd.clone(), log.clone()));
+                break;
+            }
+        }
+        let took = started.elapsed();
+        ui.status(&format!(
+            "        {} ({:.1} s)",
+            if failed.is_some() { "FAILED" } else { "ok" },
+            took.as_secs_f64()
+        ));
+        if failed.is_none() && !keep {
+            let _ = std::fs::remove_dir_all(&slot);
+            let _ = std::fs::remove_file(&log);
+        }
+        outcomes.push(Outcome {
+            label,
+            took,
+            failed,
+        });
+    }
+
+    let mut table = String::from("result  time      combination\n");
+    for o in &outcomes {
+        let (result, detail) = match &o.failed {
+            None => ("ok", String::new()),
+            Some((cmd, log)) => (
+                "FAILED",
+                format!("   (`{cmd}` failed; log: {})", log.display()),
+            ),
+        };
+        table.push_str(&format!(
+            "{result:<7} {:>6.1} s  {}{}\n",
+            o.took.as_secs_f64(),
+            sanitize(&o.label),
+            sanitize(&detail)
+        ));
+    }
+    crate::ui::out(&table)?;
+    let failures = outcomes.iter().filter(|o| o.failed.is_some()).count();
+    if failures > 0 {
+        return Err(Error::Failed {
+            message: format!(
+                "{failures} of {total} combinations failed; their projects and logs are kept in {}",
+                root.display()
+            ),
+        });
+    }
+    if keep {
+        ui.status(&format!(
+            "all {total} combinations passed; projects kept in {}",
+            root.display()
+        ));
+    } else {
+        let _ = std::fs::remove_dir_all(&root);
+        ui.status(&format!("all {total} combinations passed"));
+    }
+    Ok(())
+}
