@@ -3,6 +3,7 @@
 mod helpers;
 
 mod errors;
+mod examples;
 mod interactive;
 mod list;
 mod new;
