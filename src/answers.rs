@@ -227,7 +227,78 @@ pub fn resolve(
         };
         ctx.values.push((var.name.clone(), value));
     }
+    for d in &manifest.derived {
+        let value = if let Some(template) = &d.value {
+            crate::render::render_str(template, &ctx).map(Value::String)
+        } else {
+            let expr = d.when.as_deref().unwrap_or("false");
+            crate::render::eval_condition(expr, &ctx).map(Value::Bool)
+        }
+        .map_err(|e| {
+            Error::pack(
+                &manifest.pack.name,
+                format!("pack.toml: derived `{}`: {e}", d.name),
+            )
+        })?;
+        ctx.values.push((d.name.clone(), value));
+    }
+    check_constraints(manifest, &ctx)?;
     Ok(ctx.values)
+}
+
+/// Check the manifest's compatibility rules against the answers; a broken rule names the
+/// answers involved.
+///
+/// # Errors
+/// A usage error naming both sides' answers, or a pack error for a broken expression.
+pub fn check_constraints(manifest: &Manifest, ctx: &TemplateContext) -> Result<()> {
+    let eval = |expr: &str| {
+        crate::render::eval_condition(expr, ctx)
+            .map_err(|e| Error::pack(&manifest.pack.name, format!("pack.toml: constraint: {e}")))
+    };
+    let answers_in = |expr: &str| -> String {
+        let mut names: Vec<&(String, Value)> = ctx
+            .values
+            .iter()
+            .filter(|(k, _)| {
+                expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|w| w == k)
+            })
+            .collect();
+        names.dedup();
+        names
+            .iter()
+            .map(|(k, v)| format!("`{k} = {v}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    for c in &manifest.constraints {
+        if !eval(&c.when)? {
+            continue;
+        }
+        let (expr, broken, verb) = match (&c.requires, &c.conflicts) {
+            (Some(r), _) => (r, !eval(r)?, "requires"),
+            (None, Some(x)) => (x, eval(x)?, "conflicts with"),
+            (None, None) => continue,
+        };
+        if broken {
+            let hint = c
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            let what = if verb == "requires" {
+                format!("`{expr}`")
+            } else {
+                answers_in(expr)
+            };
+            return Err(Error::usage(format!(
+                "{} {verb} {what}{hint}",
+                answers_in(&c.when)
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -335,6 +406,84 @@ type = "string"
         assert!(parse_sets(&["novalue".to_string()]).is_err());
         assert!(parse_sets(&["=x".to_string()]).is_err());
         assert_eq!(sets(&["a=b=c"]), vec![("a".to_string(), "b=c".to_string())]);
+    }
+
+    const RULES: &str = r#"
+[pack]
+name = "t"
+version = "0.1.0"
+description = "t"
+[[variables]]
+name = "queue"
+type = "choice"
+choices = ["rabbitmq", "redis", "nats"]
+default = "rabbitmq"
+[[variables]]
+name = "persist"
+type = "bool"
+default = true
+[[derived]]
+name = "queue_url"
+value = "{% if queue == 'redis' %}redis://127.0.0.1:6379{% else %}amqp://127.0.0.1:5672{% endif %}"
+[[derived]]
+name = "durable"
+when = "persist and queue != 'redis'"
+[[constraints]]
+when = "queue == 'nats'"
+requires = "not persist"
+message = "this pack's NATS setup keeps no state"
+[[constraints]]
+when = "queue == 'redis'"
+conflicts = "persist"
+"#;
+
+    #[test]
+    fn derived_values_follow_the_answers() {
+        let m = Manifest::parse(RULES).unwrap();
+        let none = BTreeMap::new();
+        let got = resolve(
+            &m,
+            &sets(&["queue=redis", "persist=false"]),
+            &none,
+            &base(),
+            Asker::Never,
+        )
+        .unwrap();
+        assert_eq!(
+            got[2],
+            (
+                "queue_url".into(),
+                Value::String("redis://127.0.0.1:6379".into())
+            )
+        );
+        assert_eq!(got[3], ("durable".into(), Value::Bool(false)));
+        let got = resolve(&m, &[], &none, &base(), Asker::Never).unwrap();
+        assert_eq!(got[3], ("durable".into(), Value::Bool(true)));
+    }
+
+    #[test]
+    fn constraints_name_both_answers() {
+        let m = Manifest::parse(RULES).unwrap();
+        let none = BTreeMap::new();
+        let err = resolve(&m, &sets(&["queue=nats"]), &none, &base(), Asker::Never).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(
+            err.to_string(),
+            "`queue = nats` requires `not persist`: this pack's NATS setup keeps no state"
+        );
+        let err = resolve(&m, &sets(&["queue=redis"]), &none, &base(), Asker::Never).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`queue = redis` conflicts with `persist = true`"
+        );
+        assert!(resolve(
+            &m,
+            &sets(&["queue=nats", "persist=no"]),
+            &none,
+            &base(),
+            Asker::Never
+        )
+        .is_ok());
     }
 
     #[test]

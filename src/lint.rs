@@ -169,7 +169,27 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
             None
         }
     };
-    let templates: Vec<&PackFile> = files.iter().filter(|f| f.path != MANIFEST).collect();
+    // Packs included from a directory inside this one are linted on their own.
+    let nested: Vec<String> = toml::from_str::<toml::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("include")?.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| {
+            i.get("pack")?
+                .as_str()
+                .map(|p| format!("{}/", p.trim_start_matches("./").trim_end_matches('/')))
+        })
+        .filter(|prefix| {
+            files
+                .iter()
+                .any(|f| f.path == format!("{prefix}{MANIFEST}"))
+        })
+        .collect();
+    let templates: Vec<&PackFile> = files
+        .iter()
+        .filter(|f| f.path != MANIFEST && !nested.iter().any(|n| f.path.starts_with(n)))
+        .collect();
     lint_templates(&mut l, &templates, manifest.as_ref(), &text);
     if let Some(m) = &manifest {
         lint_conditions(&mut l, m, &text, &templates);
@@ -188,6 +208,13 @@ fn known_names(manifest_text: &str) -> Option<HashSet<String>> {
     if let Some(vars) = value.get("variables").and_then(toml::Value::as_array) {
         known.extend(
             vars.iter()
+                .filter_map(|v| v.get("name")?.as_str().map(str::to_string)),
+        );
+    }
+    if let Some(derived) = value.get("derived").and_then(toml::Value::as_array) {
+        known.extend(
+            derived
+                .iter()
                 .filter_map(|v| v.get("name")?.as_str().map(str::to_string)),
         );
     }
@@ -546,6 +573,7 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[PackFile]) {
             .collect(),
         origin: Origin::Builtin("lint".into()),
         content_hash: String::new(),
+        includes: Vec::new(),
     };
     if let Err(e) = render::render(&pack, &defaults(m)) {
         let msg = e.to_string();

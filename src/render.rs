@@ -213,6 +213,18 @@ fn check_names(tera: &Tera, name: &str, ctx: &TemplateContext) -> std::result::R
     ))
 }
 
+/// Render a one-off template string (a derived value, an include's `set`).
+///
+/// # Errors
+/// The Tera error.
+pub fn render_str(template: &str, ctx: &TemplateContext) -> std::result::Result<String, String> {
+    let mut tera = new_tera();
+    tera.add_raw_template("value", template)
+        .map_err(|e| tera_message(&e))?;
+    tera.render("value", &ctx.to_tera())
+        .map_err(|e| tera_message(&e))
+}
+
 /// A Tera error as one message, cause chain included.
 #[must_use]
 pub fn tera_message(e: &tera::Error) -> String {
@@ -336,6 +348,7 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
             },
         );
     }
+    render_includes(pack, context, &mut by_path)?;
     let dirs: std::collections::BTreeSet<&str> = by_path
         .keys()
         .flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i]))
@@ -348,6 +361,57 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
     Ok(Plan {
         files: by_path.into_values().collect(),
     })
+}
+
+/// Render the packs this one includes into their subdirectories. A file the including pack
+/// renders itself at the same path wins: that is how a pack adapts what it includes.
+fn render_includes<'p>(
+    pack: &'p Pack,
+    context: &TemplateContext,
+    by_path: &mut BTreeMap<String, PlannedFile<'p>>,
+) -> Result<()> {
+    let label = pack.label();
+    let perr = |msg: String| Error::pack(&label, msg);
+    for (inc, sub) in pack.manifest.include.iter().zip(&pack.includes) {
+        if let Some(when) = &inc.when {
+            if !eval_condition(when, context)
+                .map_err(|e| perr(format!("include `{}`: when: {e}", inc.pack)))?
+            {
+                continue;
+            }
+        }
+        let mut answers = BTreeMap::new();
+        for (key, raw) in &inc.set {
+            let value = match raw {
+                toml::Value::String(t) => toml::Value::String(
+                    render_str(t, context)
+                        .map_err(|e| perr(format!("include `{}`: set `{key}`: {e}", inc.pack)))?,
+                ),
+                other => other.clone(),
+            };
+            answers.insert(key.clone(), value);
+        }
+        let base = TemplateContext {
+            values: Vec::new(),
+            ..context.clone()
+        };
+        let values = crate::answers::resolve(
+            &sub.manifest,
+            &[],
+            &answers,
+            &base,
+            crate::answers::Asker::Never,
+        )
+        .map_err(|e| perr(format!("include `{}`: {e}", inc.pack)))?;
+        let plan = render(sub, &TemplateContext { values, ..base })?;
+        for file in plan.files {
+            let path = format!("{}/{}", inc.into.trim_end_matches('/'), file.path);
+            by_path
+                .entry(path.clone())
+                .or_insert(PlannedFile { path, ..file });
+        }
+    }
+    Ok(())
 }
 
 fn path_template_name(path: &str) -> String {
@@ -371,6 +435,7 @@ mod tests {
                 .collect(),
             origin: Origin::Builtin("test".into()),
             content_hash: String::new(),
+            includes: Vec::new(),
         }
     }
 

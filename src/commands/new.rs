@@ -228,9 +228,11 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
         }),
         requirements: choice.requirements.clone(),
         recommendation: choice.recommendation.clone(),
+        // Only the answers: derived values are recomputed from them.
         variables: context
             .values
             .iter()
+            .filter(|(k, _)| pack.manifest.variable(k).is_some())
             .map(|(k, v)| (k.clone(), v.to_toml()))
             .collect(),
     }

@@ -30,6 +30,60 @@ struct RawManifest {
     files: Vec<FileRule>,
     #[serde(default)]
     checks: Checks,
+    #[serde(default)]
+    derived: Vec<Derived>,
+    #[serde(default)]
+    constraints: Vec<Constraint>,
+    #[serde(default)]
+    include: Vec<Include>,
+}
+
+/// A derived variable: computed from the answers, never asked.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    /// The name templates use.
+    pub name: String,
+    /// A Tera template rendered to a string (`value`), or
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// a Tera expression evaluated to a boolean (`when`); exactly one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+}
+
+/// A compatibility rule between answers: when `when` holds, `requires` must hold too, and
+/// `conflicts` must not.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constraint {
+    /// A Tera expression over the answers.
+    pub when: String,
+    /// An expression that must hold whenever `when` does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
+    /// An expression that must not hold whenever `when` does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicts: Option<String>,
+    /// What to tell the user, after the answers involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Another pack rendered into a subdirectory of this one.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Include {
+    /// A built-in pack's name, or (for a directory pack) a path relative to the pack.
+    pub pack: String,
+    /// The subdirectory it is rendered into.
+    pub into: String,
+    /// Its variables, as Tera templates over this pack's context (`"{{ database }}"`).
+    #[serde(default)]
+    pub set: std::collections::BTreeMap<String, toml::Value>,
+    /// Include it only when this expression holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
 }
 
 /// The `[pack]` table.
@@ -144,6 +198,12 @@ pub struct Manifest {
     pub files: Vec<FileRule>,
     /// Checks for `scaffold pack test`.
     pub checks: Checks,
+    /// Derived variables, computed in order after the answers.
+    pub derived: Vec<Derived>,
+    /// Compatibility rules between answers.
+    pub constraints: Vec<Constraint>,
+    /// Packs rendered into subdirectories.
+    pub include: Vec<Include>,
 }
 
 impl Manifest {
@@ -190,10 +250,44 @@ impl Manifest {
                 problems.push(format!("pack.toml: file rule glob `{}`: {e}", rule.glob));
             }
         }
+        for d in &raw.derived {
+            if d.value.is_some() == d.when.is_some() {
+                problems.push(format!(
+                    "pack.toml: derived `{}`: give exactly one of `value` (a template) or `when` (a condition)",
+                    d.name
+                ));
+            }
+            if seen.contains(&d.name) || RESERVED_NAMES.contains(&d.name.as_str()) {
+                problems.push(format!(
+                    "pack.toml: derived `{}` has the name of a variable or of one scaffold defines",
+                    d.name
+                ));
+            }
+            seen.insert(d.name.clone());
+        }
+        for c in &raw.constraints {
+            if c.requires.is_none() == c.conflicts.is_none() {
+                problems.push(format!(
+                    "pack.toml: constraint `when = \"{}\"`: give exactly one of `requires` or `conflicts`",
+                    c.when
+                ));
+            }
+        }
+        for inc in &raw.include {
+            if crate::render::check_rel_path(&inc.into).is_err() {
+                problems.push(format!(
+                    "pack.toml: include `{}`: `into = \"{}\"` must be a relative path inside the project",
+                    inc.pack, inc.into
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(Manifest {
                 pack: raw.pack,
                 variables,
+                derived: raw.derived,
+                constraints: raw.constraints,
+                include: raw.include,
                 files: raw.files,
                 checks: raw.checks,
             })

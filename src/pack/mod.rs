@@ -63,6 +63,8 @@ pub struct Pack {
     pub origin: Origin,
     /// `sha256:` of every file's path and bytes (manifest included), in path order.
     pub content_hash: String,
+    /// The packs named by the manifest's `[[include]]` tables, in the same order.
+    pub includes: Vec<Pack>,
 }
 
 impl Pack {
@@ -118,7 +120,69 @@ pub fn load_builtin(name: &str) -> Result<Pack> {
         })?;
     let mut files = Vec::new();
     collect_embedded(dir, dir.path(), &mut files);
-    assemble(files, Origin::Builtin(name.to_string()), name)
+    let mut pack = assemble(files, Origin::Builtin(name.to_string()), name)?;
+    load_includes(&mut pack, None, 0)?;
+    Ok(pack)
+}
+
+/// How deep includes may nest (a pack including a pack including ...): deeper is a cycle.
+const MAX_INCLUDE_DEPTH: usize = 4;
+
+/// Load the packs a pack includes: a directory relative to `base` (for directory and git
+/// packs) or a built-in pack by name.
+///
+/// # Errors
+/// An include naming nothing, nesting too deep, or a broken included pack.
+pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Result<()> {
+    if pack.manifest.include.is_empty() {
+        return Ok(());
+    }
+    if depth >= MAX_INCLUDE_DEPTH {
+        return Err(Error::pack(
+            pack.label(),
+            format!("includes nest more than {MAX_INCLUDE_DEPTH} deep; is there a cycle?"),
+        ));
+    }
+    let mut loaded = Vec::with_capacity(pack.manifest.include.len());
+    for inc in &pack.manifest.include {
+        let local = base
+            .map(|b| b.join(&inc.pack))
+            .filter(|p| p.join(MANIFEST).is_file());
+        let mut sub = if let Some(dir) = &local {
+            let files = read_dir_files(dir)?;
+            assemble(files, Origin::Dir(dir.clone()), &dir.display().to_string())?
+        } else if builtin_names().contains(&inc.pack.as_str()) {
+            let dir = builtin_dir(&inc.pack)
+                .ok_or_else(|| Error::pack(pack.label(), "missing built-in"))?;
+            let mut files = Vec::new();
+            collect_embedded(dir, dir.path(), &mut files);
+            assemble(files, Origin::Builtin(inc.pack.clone()), &inc.pack)?
+        } else {
+            return Err(Error::pack(
+                pack.label(),
+                format!(
+                    "pack.toml: include `{}` is neither a directory next to the pack nor a built-in pack ({})",
+                    inc.pack,
+                    builtin_names().join(", ")
+                ),
+            ));
+        };
+        load_includes(&mut sub, local.as_deref(), depth + 1)?;
+        loaded.push(sub);
+    }
+    // A local included pack lives inside the including one: its files are its own, not
+    // the including pack's.
+    for inc in &pack.manifest.include {
+        if base.is_some_and(|b| b.join(&inc.pack).join(MANIFEST).is_file()) {
+            let prefix = format!(
+                "{}/",
+                inc.pack.trim_start_matches("./").trim_end_matches('/')
+            );
+            pack.files.retain(|f| !f.path.starts_with(&prefix));
+        }
+    }
+    pack.includes = loaded;
+    Ok(())
 }
 
 /// The raw files of a built-in pack (manifest included), for `scaffold pack export`.
@@ -159,11 +223,13 @@ fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackF
 /// that cannot be rendered safely; an I/O error when it cannot be read.
 pub fn load_dir(dir: &Path) -> Result<Pack> {
     let files = read_dir_files(dir)?;
-    assemble(
+    let mut pack = assemble(
         files,
         Origin::Dir(dir.to_path_buf()),
         &dir.display().to_string(),
-    )
+    )?;
+    load_includes(&mut pack, Some(dir), 0)?;
+    Ok(pack)
 }
 
 /// Read every file of a directory pack (manifest included), refusing anything unsafe.
@@ -257,6 +323,7 @@ pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) ->
         files,
         origin,
         content_hash,
+        includes: Vec::new(),
     })
 }
 

@@ -159,7 +159,9 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
         url: url.to_string(),
         reference: reference.map(str::to_string),
     };
-    pack::assemble(files, origin, url)
+    let mut p = pack::assemble(files, origin, url)?;
+    pack::load_includes(&mut p, Some(&checkout), 0)?;
+    Ok(p)
 }
 
 #[cfg(test)]

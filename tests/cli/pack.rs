@@ -260,3 +260,82 @@ fn pack_test_needs_declared_checks() {
         .run()
         .fails_with(2, "declares no checks");
 }
+
+#[test]
+fn a_pack_includes_another_with_overrides() {
+    let mut s = Scaffold::new().args([
+        "new",
+        "combo",
+        "--yes",
+        "--no-git",
+        "--set",
+        "db=postgres",
+        "--pack",
+        "outer",
+    ]);
+    let outer = s.path("outer");
+    crate::helpers::copy_dir(&crate::helpers::mini_pack(), &outer.join("inner"));
+    std::fs::create_dir_all(outer.join("svc")).unwrap();
+    std::fs::write(
+        outer.join("pack.toml"),
+        r#"[pack]
+name = "outer"
+version = "0.1.0"
+description = "includes the mini pack twice"
+
+[[variables]]
+name = "db"
+type = "choice"
+choices = ["sqlite", "postgres"]
+default = "sqlite"
+
+[[variables]]
+name = "with_docs"
+type = "bool"
+default = false
+
+[[derived]]
+name = "db_label"
+value = "{{ db }} database"
+
+[[include]]
+pack = "inner"
+into = "svc"
+set = { database = "{{ db }}", docker = false, author = "Outer Team" }
+
+[[include]]
+pack = "inner"
+into = "docs"
+when = "with_docs"
+"#,
+    )
+    .unwrap();
+    // The including pack adapts what it includes: its own file at the same path wins.
+    std::fs::write(outer.join("svc/page.html.tera"), "<p>{{ db_label }}</p>\n").unwrap();
+    s.run().success();
+    let root = s.path("combo");
+    assert_eq!(
+        std::fs::read_to_string(root.join("svc/page.html")).unwrap(),
+        "<p>postgres database</p>\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("svc/combo/settings.py")).unwrap(),
+        "DATABASE = \"postgres\"\nPOOL_SIZE = 5\n"
+    );
+    assert!(std::fs::read_to_string(root.join("svc/README.md"))
+        .unwrap()
+        .contains("By Outer Team."));
+    assert!(
+        !root.join("svc/docker").exists(),
+        "the include's own variables are set"
+    );
+    assert!(
+        !root.join("docs").exists(),
+        "an include whose `when` is false is skipped"
+    );
+    let record = std::fs::read_to_string(root.join(".scaffold.toml")).unwrap();
+    assert!(
+        !record.contains("db_label"),
+        "derived values are not recorded: {record}"
+    );
+}
