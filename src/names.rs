@@ -77,6 +77,10 @@ const SHADOWED: &[&str] = &[
     "venv",
 ];
 
+/// Characters that would break the quoted strings (TOML, JSON, YAML, Python, shell,
+/// Makefile, compose interpolation) a project name is written into.
+const UNSAFE_IN_FILES: &str = "\"`$%{}<>|;*?=[]^~";
+
 const PYTHON_STDLIB: &str = include_str!("data/python_stdlib.txt");
 const NODE_BUILTINS: &str = include_str!("data/node_builtins.txt");
 
@@ -147,6 +151,11 @@ pub fn derive(raw: &str) -> Result<ProjectNames, String> {
         return Err(
             "the name contains a path separator; pass the parent directory with --output".into(),
         );
+    }
+    if let Some(c) = name.chars().find(|c| UNSAFE_IN_FILES.contains(*c)) {
+        return Err(format!(
+            "the name contains `{c}`, which the generated files would have to escape; use letters, digits, spaces and - _ . ' ( ) & + ,"
+        ));
     }
     if name == "." || name == ".." {
         return Err(format!("`{name}` is not a project name"));
@@ -253,6 +262,9 @@ mod tests {
             ("asyncio", "shadow"),
             ("http2", "Node.js core"),
             ("tab\there", "control"),
+            ("say \"hi\"", "would have to escape"),
+            ("cost$", "would have to escape"),
+            ("{{ x }}", "would have to escape"),
         ] {
             let err = derive(raw).expect_err(raw);
             assert!(err.contains(needle), "{raw:?}: {err}");

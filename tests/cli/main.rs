@@ -8,3 +8,4 @@ mod interactive;
 mod list;
 mod new;
 mod pack;
+mod stacks;
