@@ -313,6 +313,9 @@ fn case(stack: &str, variant: &str, sets: &[&str], postgres: bool) {
     if postgres {
         sh(&project, &envs, "make test", minutes(10));
     }
+    if stack == "django" {
+        check_deploy(&project, &envs);
+    }
     let boot = boot_and_probe(&project, &envs);
     eprintln!(
         "TIMING {name}: install {:.1} s, lint {:.1} s, test {:.1} s, boot {:.1} s",
@@ -320,6 +323,34 @@ fn case(stack: &str, variant: &str, sets: &[&str], postgres: bool) {
         lint.as_secs_f64(),
         test.as_secs_f64(),
         boot.as_secs_f64()
+    );
+}
+
+/// Django's deployment checklist against the production settings, served over HTTPS: the
+/// only warning a starter may leave is W021 (HSTS preload, an irreversible opt-in).
+fn check_deploy(project: &Path, envs: &[(String, String)]) {
+    let out = Command::new("make")
+        .arg("check-deploy")
+        .current_dir(project)
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("DJANGO_HTTPS", "true")
+        .output()
+        .expect("run make check-deploy");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{text}");
+    assert!(out.status.success(), "make check-deploy failed:\n{text}");
+    let findings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("(security.") || l.contains("(fields.") || l.contains("(urls."))
+        .collect();
+    assert!(
+        findings.iter().all(|l| l.contains("security.W021")),
+        "check --deploy leaves warnings a starter should fix:\n{}",
+        findings.join("\n")
     );
 }
 
@@ -492,4 +523,6 @@ matrix! {
     django_sqlite_drf: "django", "sqlite-drf", ["database=sqlite", "api=drf"], false;
     django_postgres_drf: "django", "postgres-drf", ["database=postgres", "api=drf"], true;
     django_sqlite_plain: "django", "sqlite-plain", ["database=sqlite", "api=none"], false;
+    express_memory: "express", "memory", ["database=none"], false;
+    express_postgres: "express", "postgres", ["database=postgres"], true;
 }
