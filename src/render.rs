@@ -159,11 +159,6 @@ pub fn check_rel_path(path: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Compiled `[[files]]` rules and variable conditions of one pack.
-struct Rules {
-    files: Vec<(GlobMatcher, String)>,
-}
-
 /// The template name a condition is compiled under (what Tera shows in its errors).
 fn condition_name(kind: &str, index: usize, expr: &str) -> String {
     format!("pack.toml {kind} #{} `{expr}`", index + 1)
@@ -251,23 +246,19 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
     let perr = |msg: String| Error::pack(&label, msg);
     let ctx = context.to_tera();
 
-    let mut rules = Rules {
-        files: Vec::with_capacity(pack.manifest.files.len()),
-    };
+    let mut rules: Vec<(GlobMatcher, String)> = Vec::with_capacity(pack.manifest.files.len());
     for rule in &pack.manifest.files {
         let glob = GlobBuilder::new(&rule.glob)
             .literal_separator(true)
             .build()
             .map_err(|e| perr(format!("pack.toml: file rule glob `{}`: {e}", rule.glob)))?;
-        rules
-            .files
-            .push((glob.compile_matcher(), rule.when.clone()));
+        rules.push((glob.compile_matcher(), rule.when.clone()));
     }
 
     // One Tera instance holds every template of the pack, added in one batch (much faster
     // than one at a time), named after its file so errors point at `file:line:col`.
     let mut sources: Vec<(String, String)> = Vec::new();
-    for (i, (_, when)) in rules.files.iter().enumerate() {
+    for (i, (_, when)) in rules.iter().enumerate() {
         sources.push((
             condition_name("[[files]] rule", i, when),
             condition_source(when),
@@ -295,8 +286,8 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| perr(tera_message(&e)))?;
 
-    let mut rule_results = Vec::with_capacity(rules.files.len());
-    for (i, (_, when)) in rules.files.iter().enumerate() {
+    let mut rule_results = Vec::with_capacity(rules.len());
+    for (i, (_, when)) in rules.iter().enumerate() {
         let name = condition_name("[[files]] rule", i, when);
         check_names(&tera, &name, context).map_err(&perr)?;
         let out = tera
@@ -308,7 +299,6 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
     let mut by_path: BTreeMap<String, PlannedFile<'p>> = BTreeMap::new();
     for (file, logical, is_template) in kept {
         let included = rules
-            .files
             .iter()
             .zip(&rule_results)
             .all(|((glob, _), ok)| *ok || !glob.is_match(logical));

@@ -100,6 +100,9 @@ fn writable(dir: &Path) -> bool {
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
+    /// Temporary directories of earlier runs that were killed (SIGKILL cannot be caught),
+    /// found beside the target and removed.
+    pub removed_leftovers: Vec<PathBuf>,
     /// Files that replaced existing ones (`--force` only).
     pub overwritten: Vec<String>,
     /// Files that already had exactly the planned bytes and were left alone (`--force` only).
@@ -119,6 +122,39 @@ fn temp_suffix() -> String {
 #[must_use]
 pub fn temp_prefix(name: &str) -> String {
     format!(".{name}.scaffold-tmp-")
+}
+
+/// Whether a process with this id is running.
+fn alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists and may be signalled.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Remove temporary directories that earlier runs for the same name left beside the target
+/// when they were killed: `.NAME.scaffold-tmp-PID-RANDOM` whose PID no longer runs.
+fn remove_leftovers(parent: &Path, name: &str) -> Vec<PathBuf> {
+    let prefix = temp_prefix(name);
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        if i32::try_from(std::process::id()).ok() != Some(pid) && !alive(pid) {
+            let path = entry.path();
+            if fs::remove_dir_all(&path).is_ok() {
+                removed.push(path);
+            }
+        }
+    }
+    removed
 }
 
 /// Removes a path on drop unless disarmed.
@@ -240,6 +276,7 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
             .map_err(|e| Error::io("cannot create directory", &parent, e))?;
         created_parent.path = Some(top);
     }
+    let removed_leftovers = remove_leftovers(&parent, name);
     let tmp = parent.join(format!("{}{}", temp_prefix(name), temp_suffix()));
     let _phase = interrupt::WritePhase::enter();
     fs::create_dir(&tmp).map_err(|e| Error::io("cannot write into", &parent, e))?;
@@ -256,7 +293,10 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
         Ok(()) => {
             cleanup.disarm();
             created_parent.disarm();
-            Ok(Outcome::default())
+            Ok(Outcome {
+                removed_leftovers,
+                ..Outcome::default()
+            })
         }
         Err(e)
             if e.kind() == std::io::ErrorKind::AlreadyExists
@@ -476,6 +516,25 @@ mod tests {
         let err = write_force(&p, tmp.path()).unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");
         assert!(listing(outside.path()).is_empty());
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A pid that cannot be running (above the kernel's pid_max).
+        let dead = tmp.path().join(".app.scaffold-tmp-2147483646-abcdef");
+        fs::create_dir_all(dead.join("half")).unwrap();
+        let mine = tmp
+            .path()
+            .join(format!(".app.scaffold-tmp-{}-x", std::process::id()));
+        fs::create_dir(&mine).unwrap();
+        let other = tmp.path().join(".other.scaffold-tmp-2147483646-abcdef");
+        fs::create_dir(&other).unwrap();
+        let out = write_new(&plan(&[("a", "1")]), &tmp.path().join("app"), "app").unwrap();
+        assert_eq!(out.removed_leftovers, vec![dead.clone()]);
+        assert!(!dead.exists());
+        assert!(mine.exists(), "a running process's directory is kept");
+        assert!(other.exists(), "another name's directory is kept");
     }
 
     #[test]

@@ -158,6 +158,12 @@ pub fn run(args: NewArgs) -> Result<()> {
                 }
             }
         }
+        for dir in &outcome.removed_leftovers {
+            ui.warn(&format!(
+                "removed `{}`, left behind by an earlier run that was killed",
+                sanitize(&dir.display().to_string())
+            ));
+        }
         for f in &outcome.overwritten {
             ui.status(&format!("  overwrote {}", sanitize(f)));
         }
