@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // First thing, so that an early Ctrl-C also ends with the documented 130.
+    scaffold::interrupt::install();
     let cli = scaffold::cli::Cli::parse();
     match scaffold::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -157,6 +157,21 @@ fn remove_leftovers(parent: &Path, name: &str) -> Vec<PathBuf> {
     removed
 }
 
+/// Directories this run created (deepest first), removed on drop while they are empty,
+/// unless disarmed.
+struct EmptyDirs(Vec<PathBuf>);
+
+impl Drop for EmptyDirs {
+    fn drop(&mut self) {
+        for dir in &self.0 {
+            // `remove_dir` refuses a non-empty directory, which is what we want.
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+}
+
 /// Removes a path on drop unless disarmed.
 struct Cleanup {
     path: Option<PathBuf>,
@@ -259,22 +274,19 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    // Create a missing output directory, and remove what we created if we fail.
-    let mut created_parent = Cleanup {
-        path: None,
-        dir: true,
-    };
+    // Create a missing output directory, and remove what we created if we fail, as long as
+    // it is still empty: a concurrent run may have put its project there meanwhile.
+    let mut created_parent = EmptyDirs(Vec::new());
     if !parent.exists() {
-        let mut top = parent.clone();
-        while let Some(up) = top.parent() {
-            if up.as_os_str().is_empty() || up.exists() {
-                break;
-            }
-            top = up.to_path_buf();
+        let mut missing = vec![parent.clone()];
+        let mut up = parent.parent();
+        while let Some(dir) = up.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+            missing.push(dir.to_path_buf());
+            up = dir.parent();
         }
         fs::create_dir_all(&parent)
             .map_err(|e| Error::io("cannot create directory", &parent, e))?;
-        created_parent.path = Some(top);
+        created_parent.0 = missing;
     }
     let removed_leftovers = remove_leftovers(&parent, name);
     let tmp = parent.join(format!("{}{}", temp_prefix(name), temp_suffix()));
@@ -292,7 +304,7 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
     match rename_into_place(&tmp, target, existed) {
         Ok(()) => {
             cleanup.disarm();
-            created_parent.disarm();
+            created_parent.0.clear();
             Ok(Outcome {
                 removed_leftovers,
                 ..Outcome::default()
