@@ -15,7 +15,7 @@ use regex::Regex;
 
 use crate::names::is_windows_reserved;
 use crate::pack::manifest::RESERVED_NAMES;
-use crate::pack::{Kind, Manifest, Origin, Pack, PackFile, Value, MANIFEST};
+use crate::pack::{Manifest, Origin, Pack, PackFile, Value, MANIFEST};
 use crate::render::{self, check_rel_path, new_tera, tera_message, TemplateContext};
 
 /// How bad a finding is.
@@ -389,40 +389,15 @@ fn check_path(l: &mut Linter, file: &str, path: &str) {
     }
 }
 
-/// Every assignment of the choice/bool variables (others at their defaults), with
-/// `only_if` applied in order; `None` when there are too many to enumerate.
+/// Every assignment of the choice/bool variables (others at their defaults); `None` when
+/// there are too many to enumerate.
 fn combinations(m: &Manifest) -> Option<Vec<Vec<(String, Value)>>> {
-    let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
-    for var in &m.variables {
-        let options: Vec<Value> = match var.kind {
-            Kind::Bool => vec![Value::Bool(false), Value::Bool(true)],
-            Kind::Choice => var
-                .choices
-                .iter()
-                .map(|c| Value::String(c.clone()))
-                .collect(),
-            Kind::String | Kind::Integer => {
-                vec![var.default.clone().unwrap_or(match var.kind {
-                    Kind::Integer => Value::Integer(0),
-                    _ => Value::String(String::new()),
-                })]
-            }
-        };
-        if combos.len() * options.len() > MAX_COMBINATIONS {
-            return None;
-        }
-        combos = combos
-            .into_iter()
-            .flat_map(|c| {
-                options.iter().map(move |o| {
-                    let mut next = c.clone();
-                    next.push((var.name.clone(), o.clone()));
-                    next
-                })
-            })
-            .collect();
-    }
-    Some(combos)
+    let vars: Vec<(String, Vec<Value>)> = m
+        .variables
+        .iter()
+        .map(|v| (v.name.clone(), crate::matrix::domain(v)))
+        .collect();
+    crate::matrix::product(&vars, MAX_COMBINATIONS)
 }
 
 fn context_with(values: Vec<(String, Value)>) -> TemplateContext {

@@ -9,8 +9,9 @@ use crate::pack::{Kind, Manifest, Value};
 /// Above this many combinations the full product gives way to a pairwise subset.
 pub const FULL_PRODUCT_LIMIT: usize = 64;
 
-/// The values a variable takes in the matrix: every choice, both booleans, or the default.
-fn domain(var: &crate::pack::Variable) -> Vec<Value> {
+/// The values a variable takes in a matrix: every choice, both booleans, or the default
+/// (an empty string or 0 without one).
+pub(crate) fn domain(var: &crate::pack::Variable) -> Vec<Value> {
     match var.kind {
         Kind::Bool => vec![Value::Bool(false), Value::Bool(true)],
         Kind::Choice => var
@@ -18,8 +19,35 @@ fn domain(var: &crate::pack::Variable) -> Vec<Value> {
             .iter()
             .map(|c| Value::String(c.clone()))
             .collect(),
-        Kind::String | Kind::Integer => var.default.clone().into_iter().collect(),
+        Kind::String => vec![var.default.clone().unwrap_or(Value::String(String::new()))],
+        Kind::Integer => vec![var.default.clone().unwrap_or(Value::Integer(0))],
     }
+}
+
+/// The full product of some variables' domains, or `None` above `cap` combinations.
+pub(crate) fn product(
+    vars: &[(String, Vec<Value>)],
+    cap: usize,
+) -> Option<Vec<Vec<(String, Value)>>> {
+    let size = vars
+        .iter()
+        .try_fold(1usize, |acc, (_, d)| acc.checked_mul(d.len().max(1)))?;
+    if size > cap {
+        return None;
+    }
+    Some(
+        full_product(vars)
+            .into_iter()
+            .map(|row| assign(vars, row))
+            .collect(),
+    )
+}
+
+fn assign(vars: &[(String, Vec<Value>)], row: Vec<usize>) -> Vec<(String, Value)> {
+    vars.iter()
+        .zip(row)
+        .map(|((name, dom), i)| (name.clone(), dom[i].clone()))
+        .collect()
 }
 
 /// Which variables vary (choice and bool) and their domains.
@@ -31,27 +59,16 @@ fn varying(m: &Manifest) -> Vec<(String, Vec<Value>)> {
         .collect()
 }
 
-/// The combinations to test, as `--set` pairs of the varying variables, deduplicated and in
-/// a stable order. Variables that do not vary keep their defaults.
+/// The combinations to test, as `--set` pairs of the varying variables, in a stable order. Variables that do not vary keep their defaults.
 #[must_use]
 pub fn combinations(m: &Manifest) -> Vec<Vec<(String, Value)>> {
     let vars = varying(m);
-    let product: usize = vars.iter().map(|(_, d)| d.len().max(1)).product();
-    let rows: Vec<Vec<usize>> = if product <= FULL_PRODUCT_LIMIT {
-        full_product(&vars)
-    } else {
+    product(&vars, FULL_PRODUCT_LIMIT).unwrap_or_else(|| {
         pairwise(&vars)
-    };
-    let mut seen = BTreeSet::new();
-    rows.into_iter()
-        .map(|row| {
-            vars.iter()
-                .zip(row)
-                .map(|((name, dom), i)| (name.clone(), dom[i].clone()))
-                .collect::<Vec<_>>()
-        })
-        .filter(|c| seen.insert(format!("{c:?}")))
-        .collect()
+            .into_iter()
+            .map(|row| assign(&vars, row))
+            .collect()
+    })
 }
 
 fn full_product(vars: &[(String, Vec<Value>)]) -> Vec<Vec<usize>> {

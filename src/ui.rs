@@ -83,6 +83,17 @@ pub fn out(text: &str) -> crate::Result<()> {
     }
 }
 
+/// Write a value as pretty JSON, one document, to stdout.
+///
+/// # Errors
+/// See [`out`].
+pub fn out_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| {
+        crate::Error::io("cannot write JSON to", "stdout", std::io::Error::other(e))
+    })?;
+    out(&format!("{text}\n"))
+}
+
 /// Replace control characters (terminal escapes included) with `?`, so names and paths a
 /// user or a pack supplied cannot drive the terminal when echoed back.
 #[must_use]

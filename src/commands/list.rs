@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::ListArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pack::{self, Kind, Pack, Value};
 use crate::ui::Ui;
 
@@ -77,16 +77,7 @@ pub fn run(args: &ListArgs) -> Result<()> {
     }
     let entries: Vec<PackEntry<'_>> = packs.iter().map(entry).collect();
     if args.json {
-        let json = serde_json::json!({ "packs": entries });
-        let text = serde_json::to_string_pretty(&json).map_err(|e| {
-            Error::io(
-                "cannot serialize",
-                "the pack list",
-                std::io::Error::other(e),
-            )
-        })?;
-        crate::ui::out(&format!("{text}\n"))?;
-        return Ok(());
+        return crate::ui::out_json(&serde_json::json!({ "packs": entries }));
     }
     let ui = Ui::detect(false);
     let mut out = String::new();

@@ -196,9 +196,7 @@ pub fn run(args: NewArgs) -> Result<()> {
             unchanged: outcome.unchanged,
             git: git_state,
         };
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::io("cannot serialize", "the report", std::io::Error::other(e)))?;
-        crate::ui::out(&format!("{json}\n"))?;
+        crate::ui::out_json(&report)?;
     }
     Ok(())
 }

@@ -21,14 +21,7 @@ pub fn run(args: &RecommendArgs) -> Result<()> {
     let req = requirements(&args.needs)?;
     let rec = recommend::recommend(&req);
     if args.json {
-        let json = serde_json::to_string_pretty(&rec).map_err(|e| {
-            Error::io(
-                "cannot serialize",
-                "the recommendation",
-                std::io::Error::other(e),
-            )
-        })?;
-        crate::ui::out(&format!("{json}\n"))?;
+        crate::ui::out_json(&rec)?;
     } else {
         crate::ui::out(&recommend::render_text(&rec))?;
     }
