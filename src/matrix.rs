@@ -59,7 +59,8 @@ fn varying(m: &Manifest) -> Vec<(String, Vec<Value>)> {
         .collect()
 }
 
-/// The combinations to test, as `--set` pairs of the varying variables, in a stable order. Variables that do not vary keep their defaults.
+/// The combinations to test, as `--set` pairs of the varying variables, in a stable order.
+/// Variables that do not vary keep their defaults.
 #[must_use]
 pub fn combinations(m: &Manifest) -> Vec<Vec<(String, Value)>> {
     let vars = varying(m);
