@@ -525,4 +525,6 @@ matrix! {
     django_sqlite_plain: "django", "sqlite-plain", ["database=sqlite", "api=none"], false;
     express_memory: "express", "memory", ["database=none"], false;
     express_postgres: "express", "postgres", ["database=postgres"], true;
+    nestjs_memory: "nestjs", "memory", ["database=none"], false;
+    nestjs_postgres: "nestjs", "postgres", ["database=postgres"], true;
 }
