@@ -186,6 +186,22 @@ fn hostile_packs_are_refused_before_writing() {
 }
 
 #[test]
+fn fifos_in_a_pack_are_refused() {
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    let fifo = std::ffi::CString::new(s.path("p/pipe").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    s.run().fails_with(1, "`pipe` is not a regular file");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
 fn not_a_pack() {
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--pack", "."]);
     s.run().fails_with(2, "is not a pack: it has no pack.toml");
