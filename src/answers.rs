@@ -287,6 +287,13 @@ pub fn check_constraints(manifest: &Manifest, ctx: &TemplateContext) -> Result<(
                 .as_deref()
                 .map(|m| format!(": {m}"))
                 .unwrap_or_default();
+            // `requires = "false"` is how a pack says an answer is not available (yet).
+            if verb == "requires" && expr.trim() == "false" {
+                return Err(Error::usage(format!(
+                    "{} is not available{hint}",
+                    answers_in(&c.when)
+                )));
+            }
             let what = if verb == "requires" {
                 format!("`{expr}`")
             } else {
@@ -484,6 +491,19 @@ conflicts = "persist"
             Asker::Never
         )
         .is_ok());
+    }
+
+    #[test]
+    fn a_constraint_can_switch_an_answer_off() {
+        let off = Manifest::parse(&format!(
+            "{RULES}[[constraints]]\nwhen = \"queue == 'rabbitmq'\"\nrequires = \"false\"\nmessage = \"not yet\"\n"
+        ))
+        .unwrap();
+        let err = resolve(&off, &[], &BTreeMap::new(), &base(), Asker::Never).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`queue = rabbitmq` is not available: not yet"
+        );
     }
 
     #[test]

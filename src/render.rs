@@ -394,8 +394,28 @@ fn render_includes<'p>(
         )
         .map_err(|e| perr(format!("include `{}`: {e}", inc.pack)))?;
         let plan = render(sub, &TemplateContext { values, ..base })?;
+        let set = |globs: &[String]| -> Result<globset::GlobSet> {
+            let mut b = globset::GlobSetBuilder::new();
+            for g in globs {
+                let glob = GlobBuilder::new(g)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| perr(format!("include `{}`: glob `{g}`: {e}", inc.pack)))?;
+                b.add(glob);
+            }
+            b.build()
+                .map_err(|e| perr(format!("include `{}`: {e}", inc.pack)))
+        };
+        let (only, exclude) = (set(&inc.only)?, set(&inc.exclude)?);
         for file in plan.files {
-            let path = format!("{}/{}", inc.into.trim_end_matches('/'), file.path);
+            if (!inc.only.is_empty() && !only.is_match(&file.path)) || exclude.is_match(&file.path)
+            {
+                continue;
+            }
+            let path = match inc.into.trim_end_matches('/') {
+                "." | "" => file.path.clone(),
+                into => format!("{into}/{}", file.path),
+            };
             by_path
                 .entry(path.clone())
                 .or_insert(PlannedFile { path, ..file });

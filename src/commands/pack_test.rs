@@ -19,6 +19,8 @@ struct Outcome {
     label: String,
     took: Duration,
     failed: Option<(String, PathBuf)>,
+    /// The pack refuses this combination (a constraint or a validation rule), with why.
+    refused: Option<String>,
 }
 
 fn label(combo: &[(String, Value)]) -> String {
@@ -112,7 +114,24 @@ pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
         let log = slot.with_extension("log");
         ui.status(&format!("[{}/{total}] {} …", i + 1, sanitize(&label)));
         let started = Instant::now();
-        render_into(&pack, combo, &project)?;
+        match render_into(&pack, combo, &project) {
+            Ok(()) => {}
+            // A combination the pack itself refuses is reported, not run.
+            Err(e) if e.exit_code() == crate::error::EXIT_USAGE => {
+                ui.status(&format!(
+                    "        refused by the pack: {}",
+                    sanitize(&e.to_string())
+                ));
+                outcomes.push(Outcome {
+                    label,
+                    took: started.elapsed(),
+                    failed: None,
+                    refused: Some(e.to_string()),
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
         let mut failed = None;
         for cmd in &checks {
             ui.status(&format!("        $ {}", sanitize(cmd)));
@@ -135,14 +154,16 @@ pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
             label,
             took,
             failed,
+            refused: None,
         });
     }
 
     let mut table = String::from("result  time      combination\n");
     for o in &outcomes {
-        let (result, detail) = match &o.failed {
-            None => ("ok", String::new()),
-            Some((cmd, log)) => (
+        let (result, detail) = match (&o.failed, &o.refused) {
+            (None, Some(why)) => ("refused", format!("   ({why})")),
+            (None, None) => ("ok", String::new()),
+            (Some((cmd, log)), _) => (
                 "FAILED",
                 format!("   (`{cmd}` failed; log: {})", log.display()),
             ),
@@ -156,6 +177,13 @@ pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
     }
     crate::ui::out(&table)?;
     let failures = outcomes.iter().filter(|o| o.failed.is_some()).count();
+    let refused = outcomes.iter().filter(|o| o.refused.is_some()).count();
+    let tested = total - refused;
+    let refused_note = if refused > 0 {
+        format!(" ({refused} refused by the pack's own rules)")
+    } else {
+        String::new()
+    };
     if failures > 0 {
         return Err(Error::Failed {
             message: format!(
@@ -166,12 +194,12 @@ pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
     }
     if keep {
         ui.status(&format!(
-            "all {total} combinations passed; projects kept in {}",
+            "all {tested} combinations passed{refused_note}; projects kept in {}",
             root.display()
         ));
     } else {
         let _ = std::fs::remove_dir_all(&root);
-        ui.status(&format!("all {total} combinations passed"));
+        ui.status(&format!("all {tested} combinations passed{refused_note}"));
     }
     Ok(())
 }

@@ -84,6 +84,12 @@ pub struct Include {
     /// Include it only when this expression holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// Keep only the included files matching one of these globs (its rendered paths).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<String>,
+    /// Drop the included files matching one of these globs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 /// The `[pack]` table.
@@ -274,7 +280,15 @@ impl Manifest {
             }
         }
         for inc in &raw.include {
-            if crate::render::check_rel_path(&inc.into).is_err() {
+            for glob in inc.only.iter().chain(&inc.exclude) {
+                if let Err(e) = globset::Glob::new(glob) {
+                    problems.push(format!(
+                        "pack.toml: include `{}`: glob `{glob}`: {e}",
+                        inc.pack
+                    ));
+                }
+            }
+            if inc.into != "." && crate::render::check_rel_path(&inc.into).is_err() {
                 problems.push(format!(
                     "pack.toml: include `{}`: `into = \"{}\"` must be a relative path inside the project",
                     inc.pack, inc.into
