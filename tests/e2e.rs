@@ -1,4 +1,5 @@
-//! The end-to-end matrix: generate every built-in stack with each of its options, then
+//! The end-to-end matrix: generate every built-in stack with each of its options (the
+//! hybrid with each broker, against the real RabbitMQ, Redis and NATS on loopback), then
 //! install, lint, test and boot it exactly as a user would (`make install`, `make lint`,
 //! `make test`, `make run`), and check `/health`, `/health/ready`, the request id, an items
 //! round trip over HTTP, and a clean exit on SIGTERM.
@@ -316,6 +317,13 @@ fn case(stack: &str, variant: &str, sets: &[&str], postgres: bool) {
     if stack == "django" {
         check_deploy(&project, &envs);
     }
+    if stack == "hybrid" {
+        // The project's own proof against the real broker: a job's status and result over
+        // the WebSocket and GET /jobs/:id, a worker killed mid-job whose job still
+        // completes, a poison message dead-lettered, and a clean SIGTERM of both services.
+        sh(&project, &envs, "make e2e", minutes(10));
+        envs.push(("WORKER_PORT".into(), free_port().to_string()));
+    }
     let boot = boot_and_probe(&project, &envs);
     eprintln!(
         "TIMING {name}: install {:.1} s, lint {:.1} s, test {:.1} s, boot {:.1} s",
@@ -527,4 +535,7 @@ matrix! {
     express_postgres: "express", "postgres", ["database=postgres"], true;
     nestjs_memory: "nestjs", "memory", ["database=none"], false;
     nestjs_postgres: "nestjs", "postgres", ["database=postgres"], true;
+    hybrid_rabbitmq: "hybrid", "rabbitmq", ["queue=rabbitmq"], false;
+    hybrid_redis: "hybrid", "redis", ["queue=redis"], false;
+    hybrid_nats: "hybrid", "nats", ["queue=nats"], false;
 }

@@ -339,3 +339,30 @@ when = "with_docs"
         "derived values are not recorded: {record}"
     );
 }
+
+#[test]
+fn pack_test_reports_combinations_the_pack_refuses() {
+    let mut s = Scaffold::new().args(["pack", "test", "--matrix", "p"]);
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n\
+         [[variables]]\nname='gateway'\ntype='choice'\nchoices=['express','nestjs']\ndefault='express'\n\
+         [[constraints]]\nwhen=\"gateway == 'nestjs'\"\nrequires='false'\nmessage='not built yet'\n\
+         [checks]\nrun=['true']\n",
+    )
+    .unwrap();
+    let run = s.run();
+    run.success();
+    assert!(
+        run.stdout().contains("refused") && run.stdout().contains("not built yet"),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stderr()
+            .contains("all 1 combinations passed (1 refused by the pack's own rules)"),
+        "{}",
+        run.stderr()
+    );
+}

@@ -136,3 +136,23 @@ fn nestjs() {
         NODE_KEYS,
     );
 }
+
+#[test]
+fn hybrid() {
+    let keys = &[
+        ".scaffold.toml",
+        "Makefile",
+        "compose.yaml",
+        "worker/pyproject.toml",
+        "gateway/package.json",
+        "worker/.env",
+    ];
+    check("hybrid", "rabbitmq", &[], keys);
+    check("hybrid", "redis", &["queue=redis"], keys);
+    check(
+        "hybrid",
+        "nats",
+        &["queue=nats", "docker=false", "ci=none"],
+        keys,
+    );
+}
