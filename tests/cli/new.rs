@@ -261,3 +261,35 @@ fn embedded_stack_renders_without_the_source_tree() {
     assert_eq!(run.json()["pack"], "fastapi");
     assert!(s.path("svc/.scaffold.toml").is_file());
 }
+
+#[test]
+fn a_refused_recommendation_setting_gives_way_to_the_defaults() {
+    // enterprise makes NestJS outrank Express, so the recommendation proposes a NestJS
+    // gateway, which this version of the hybrid pack does not build yet.
+    let mut s = Scaffold::new()
+        .args(["new", "hub", "--yes", "--no-git", "--dry-run", "--json"])
+        .args(["--needs", "realtime,ml,enterprise", "--team", "js"]);
+    let run = s.run();
+    run.success();
+    assert_eq!(run.json()["stack"], "hybrid");
+    assert!(
+        run.stderr()
+            .contains("warning: the recommendation proposed gateway=nestjs"),
+        "{}",
+        run.stderr()
+    );
+    // Chosen explicitly, the same value is an error.
+    Scaffold::new()
+        .args([
+            "new",
+            "hub",
+            "--yes",
+            "--no-git",
+            "--stack",
+            "hybrid",
+            "--set",
+            "gateway=nestjs",
+        ])
+        .run()
+        .fails_with(2, "`gateway = nestjs` is not available");
+}
