@@ -193,7 +193,25 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
     lint_templates(&mut l, &templates, manifest.as_ref(), &text);
     if let Some(m) = &manifest {
         lint_conditions(&mut l, m, &text, &templates);
-        lint_default_render(&mut l, m, files);
+        lint_default_render(&mut l, m, &templates);
+    }
+    // Each pack included from inside this one is linted on its own, its findings named
+    // with their path in this pack.
+    for prefix in &nested {
+        let sub: Vec<PackFile> = files
+            .iter()
+            .filter_map(|f| {
+                let path = f.path.strip_prefix(prefix.as_str())?;
+                Some(PackFile {
+                    path: path.to_string(),
+                    ..f.clone()
+                })
+            })
+            .collect();
+        for mut d in lint(&sub) {
+            d.file = format!("{prefix}{}", d.file);
+            l.out.push(d);
+        }
     }
     l.out.sort();
     l.out.dedup();
@@ -535,17 +553,13 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
 }
 
 /// Render once with the defaults: catches what only shows at render time.
-fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[PackFile]) {
+fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
     if l.out.iter().any(|d| d.severity == Severity::Error) {
         return;
     }
     let pack = Pack {
         manifest: m.clone(),
-        files: files
-            .iter()
-            .filter(|f| f.path != MANIFEST)
-            .cloned()
-            .collect(),
+        files: files.iter().map(|f| (*f).clone()).collect(),
         origin: Origin::Builtin("lint".into()),
         content_hash: String::new(),
         includes: Vec::new(),
@@ -580,6 +594,7 @@ mod tests {
             .map(|(p, c)| PackFile {
                 path: (*p).into(),
                 contents: Cow::Owned(c.as_bytes().to_vec()),
+                link: None,
             })
             .collect()
     }

@@ -67,6 +67,8 @@ pub struct PlannedFile<'a> {
     pub bytes: Cow<'a, [u8]>,
     /// Whether to mark it executable (its content starts with `#!`).
     pub executable: bool,
+    /// For a symbolic link: its relative target (checked to stay inside the target).
+    pub link: Option<String>,
 }
 
 /// The complete result of rendering, sorted by path.
@@ -266,8 +268,19 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
     }
     let mut kept = Vec::with_capacity(pack.files.len());
     for file in &pack.files {
-        let logical = file.path.strip_suffix(".tera").unwrap_or(&file.path);
-        let is_template = file.path.ends_with(".tera");
+        let is_link = file.link.is_some();
+        let logical = if is_link {
+            file.path.as_str()
+        } else {
+            file.path.strip_suffix(".tera").unwrap_or(&file.path)
+        };
+        let is_template = !is_link && file.path.ends_with(".tera");
+        if is_link && has_tera_syntax(logical) {
+            return Err(perr(format!(
+                "`{}` is a link with an expression in its name; links keep their names",
+                file.path
+            )));
+        }
         if is_template {
             let text = std::str::from_utf8(&file.contents).map_err(|_| {
                 perr(format!(
@@ -322,7 +335,7 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
         } else {
             Cow::Borrowed(file.contents.as_ref())
         };
-        let executable = bytes.starts_with(b"#!");
+        let executable = file.link.is_none() && bytes.starts_with(b"#!");
         if by_path.contains_key(&path) {
             return Err(perr(format!(
                 "two files render to `{path}` (one of them is `{}`); rename one or add a [[files]] rule",
@@ -335,10 +348,31 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
                 path,
                 bytes,
                 executable,
+                link: file.link.clone(),
             },
         );
     }
     render_includes(pack, context, &mut by_path)?;
+    // A link must point at something this render produces, and nothing may be written
+    // through one.
+    for f in by_path.values() {
+        if let Some(target) = &f.link {
+            let resolved = crate::pack::resolve_link(&f.path, target).unwrap_or_default();
+            if !crate::pack::path_exists_in(by_path.keys().map(String::as_str), &resolved) {
+                return Err(perr(format!(
+                    "the link `{}` points to `{target}`, which these answers do not render; add a matching [[files]] rule for the link",
+                    f.path
+                )));
+            }
+            let inside = format!("{}/", f.path);
+            if let Some(under) = by_path.keys().find(|p| p.starts_with(&inside)) {
+                return Err(perr(format!(
+                    "`{under}` would be written through the link `{}`",
+                    f.path
+                )));
+            }
+        }
+    }
     let dirs: std::collections::BTreeSet<&str> = by_path
         .keys()
         .flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i]))
@@ -441,6 +475,7 @@ mod tests {
                 .map(|(p, c)| PackFile {
                     path: (*p).into(),
                     contents: Cow::Owned(c.as_bytes().to_vec()),
+                    link: None,
                 })
                 .collect(),
             origin: Origin::Builtin("test".into()),

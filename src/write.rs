@@ -222,9 +222,18 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
                 made.insert(dir);
             }
         }
-        write_file(&root.join(&file.path), &file.bytes, file.executable)?;
+        place(&root.join(&file.path), file)?;
     }
     Ok(())
+}
+
+/// Create one planned entry: a file with its bytes and mode, or a symbolic link.
+fn place(path: &Path, file: &crate::render::PlannedFile<'_>) -> Result<()> {
+    match &file.link {
+        Some(target) => std::os::unix::fs::symlink(target, path)
+            .map_err(|e| Error::io("cannot create the link", path, e)),
+        None => write_file(path, &file.bytes, file.executable),
+    }
 }
 
 /// Rename `from` to `to`, failing if `to` exists (unless it is an empty directory, which
@@ -361,6 +370,14 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
         }
         let p = target.join(&file.path);
         match fs::symlink_metadata(&p) {
+            // The pack's own link, already there as it would write it.
+            Ok(m)
+                if m.file_type().is_symlink()
+                    && file.link.is_some()
+                    && fs::read_link(&p).ok().and_then(|t| t.to_str().map(str::to_string)) == file.link =>
+            {
+                outcome.unchanged.push(file.path.clone());
+            }
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(Error::usage(format!(
                     "`{}` is a symbolic link; scaffold does not replace links (remove it or choose another target)",
@@ -374,7 +391,8 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
                 )))
             }
             Ok(_) => {
-                let same = fs::read(&p).map(|old| old == *file.bytes).unwrap_or(false);
+                let same = file.link.is_none()
+                    && fs::read(&p).map(|old| old == *file.bytes).unwrap_or(false);
                 if same {
                     outcome.unchanged.push(file.path.clone());
                 } else {
@@ -400,7 +418,7 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
             path: Some(tmp.clone()),
             dir: false,
         };
-        write_file(&tmp, &file.bytes, file.executable)?;
+        place(&tmp, file)?;
         fs::rename(&tmp, &dest).map_err(|e| Error::io("cannot replace", &dest, e))?;
         cleanup.disarm();
     }
@@ -422,6 +440,7 @@ mod tests {
                     path: (*p).into(),
                     bytes: Cow::Owned(c.as_bytes().to_vec()),
                     executable: c.starts_with("#!"),
+                    link: None,
                 })
                 .collect(),
         }

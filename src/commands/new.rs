@@ -116,6 +116,7 @@ pub fn run(args: NewArgs) -> Result<()> {
         path: RECORD_FILE.to_string(),
         bytes: record.to_toml_string().into_bytes().into(),
         executable: false,
+        link: None,
     })
     .map_err(|e| Error::pack(pack.label(), e))?;
 

@@ -67,6 +67,7 @@ fn export(name: &str, dir: &Path) -> Result<()> {
                 path: f.path.clone(),
                 bytes: f.contents.clone(),
                 executable: f.contents.starts_with(b"#!"),
+                link: f.link.clone(),
             })
             .collect(),
     };

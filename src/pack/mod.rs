@@ -48,8 +48,10 @@ pub enum Origin {
 pub struct PackFile {
     /// The path relative to the pack root, `/`-separated.
     pub path: String,
-    /// The bytes, borrowed from the binary for built-in packs.
+    /// The bytes, borrowed from the binary for built-in packs (empty for a link).
     pub contents: Cow<'static, [u8]>,
+    /// For a symbolic link: its relative target, checked to stay inside the pack.
+    pub link: Option<String>,
 }
 
 /// A loaded pack: its checked manifest and its files, sorted by path.
@@ -208,6 +210,7 @@ fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackF
             out.push(PackFile {
                 path: path.replace('\\', "/"),
                 contents: Cow::Borrowed(file.contents()),
+                link: None,
             });
         }
     }
@@ -278,10 +281,31 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             continue;
         }
         if ft.is_symlink() {
-            return Err(Error::pack(
-                &label,
-                format!("`{rel_str}` is a symbolic link; packs may only contain regular files and directories"),
-            ));
+            let target = std::fs::read_link(entry.path())
+                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
+            let target = target
+                .to_str()
+                .map(|t| t.replace('\\', "/"))
+                .ok_or_else(|| {
+                    Error::pack(&label, format!("`{rel_str}`: link targets must be UTF-8"))
+                })?;
+            if resolve_link(&rel_str, &target).is_none()
+                || target.contains("{{")
+                || target.contains("{%")
+            {
+                return Err(Error::pack(
+                    &label,
+                    format!(
+                        "`{rel_str}` is a symbolic link to `{target}`, outside the pack; a pack's links must be relative and point inside it"
+                    ),
+                ));
+            }
+            files.push(PackFile {
+                path: rel_str,
+                contents: Cow::Borrowed(&[]),
+                link: Some(target),
+            });
+            continue;
         }
         if !ft.is_file() {
             return Err(Error::pack(
@@ -294,10 +318,58 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         files.push(PackFile {
             path: rel_str,
             contents: Cow::Owned(bytes),
+            link: None,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Every link must point at something the pack has.
+    for f in &files {
+        if let Some(target) = &f.link {
+            let resolved = resolve_link(&f.path, target).unwrap_or_default();
+            if !path_exists_in(files.iter().map(|g| g.path.as_str()), &resolved) {
+                return Err(Error::pack(
+                    &label,
+                    format!(
+                        "`{}` is a symbolic link to `{target}`, which is not in the pack",
+                        f.path
+                    ),
+                ));
+            }
+        }
+    }
     Ok(files)
+}
+
+/// Where a relative link at `link_path` pointing at `target` lands, relative to the root;
+/// `None` when it is absolute or climbs out of the root.
+#[must_use]
+pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
+    if target.is_empty() || target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = link_path.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+/// Whether `path` is one of `paths` or a directory holding one of them.
+pub fn path_exists_in<'a>(mut paths: impl Iterator<Item = &'a str>, path: &str) -> bool {
+    paths.any(|p| {
+        p == path
+            || (p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/')
+    })
 }
 
 pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
@@ -308,6 +380,10 @@ pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) ->
         hasher.update([0]);
         hasher.update((f.contents.len() as u64).to_le_bytes());
         hasher.update(&f.contents);
+        if let Some(target) = &f.link {
+            hasher.update(b"\0->");
+            hasher.update(target.as_bytes());
+        }
     }
     let content_hash = format!("sha256:{:x}", hasher.finalize());
     let idx = files
@@ -347,6 +423,18 @@ mod tests {
     fn unknown_builtin_lists_the_known_ones() {
         let err = load_builtin("rails").unwrap_err().to_string();
         assert!(err.contains("no built-in pack `rails`"), "{err}");
+    }
+
+    #[test]
+    fn link_resolution() {
+        assert_eq!(resolve_link("docs/latest", "v1"), Some("docs/v1".into()));
+        assert_eq!(resolve_link("a/b/c", "../../x"), Some("x".into()));
+        assert_eq!(resolve_link("a/b", "./c/../d"), Some("a/d".into()));
+        assert_eq!(resolve_link("a", "../x"), None);
+        assert_eq!(resolve_link("a/b", "/etc/passwd"), None);
+        assert_eq!(resolve_link("a/b", ".."), None);
+        assert!(path_exists_in(["docs/v1/a.md"].into_iter(), "docs/v1"));
+        assert!(!path_exists_in(["docs/v10/a.md"].into_iter(), "docs/v1"));
     }
 
     #[test]

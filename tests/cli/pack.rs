@@ -366,3 +366,65 @@ fn pack_test_reports_combinations_the_pack_refuses() {
         run.stderr()
     );
 }
+
+#[test]
+fn links_inside_a_pack_are_copied_as_links() {
+    let mut s = Scaffold::new().args(["new", "docsite", "--yes", "--no-git", "--pack", "p"]);
+    let p = s.path("p");
+    std::fs::create_dir_all(p.join("docs/v1")).unwrap();
+    std::fs::write(
+        p.join("pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("docs/v1/index.md"), "# v1\n").unwrap();
+    std::os::unix::fs::symlink("v1", p.join("docs/latest")).unwrap();
+    std::os::unix::fs::symlink("docs/v1/index.md", p.join("INDEX.md")).unwrap();
+    s.run().success();
+    let root = s.path("docsite");
+    assert_eq!(
+        std::fs::read_link(root.join("docs/latest")).unwrap(),
+        Path::new("v1")
+    );
+    assert_eq!(
+        std::fs::read_link(root.join("INDEX.md")).unwrap(),
+        Path::new("docs/v1/index.md")
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("docs/latest/index.md")).unwrap(),
+        "# v1\n"
+    );
+}
+
+#[test]
+fn links_that_leave_the_pack_or_dangle_are_refused() {
+    for (target, needle) in [
+        ("../../outside", "outside the pack"),
+        ("/etc/hostname", "outside the pack"),
+        ("missing.md", "which is not in the pack"),
+    ] {
+        let mut s = Scaffold::new().args(["new", "docsite", "--yes", "--no-git", "--pack", "p"]);
+        let p = s.path("p");
+        std::fs::create_dir_all(p.join("docs")).unwrap();
+        std::fs::write(
+            p.join("pack.toml"),
+            "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(target, p.join("docs/link")).unwrap();
+        s.run().fails_with(1, needle);
+        assert!(!s.path("docsite").exists());
+    }
+    // A link whose target a file rule leaves out.
+    let mut s = Scaffold::new().args(["new", "docsite", "--yes", "--no-git", "--pack", "p"]);
+    let p = s.path("p");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        p.join("pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n[[files]]\nglob='real.md'\nwhen='false'\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("real.md"), "x").unwrap();
+    std::os::unix::fs::symlink("real.md", p.join("alias.md")).unwrap();
+    s.run().fails_with(1, "which these answers do not render");
+}
