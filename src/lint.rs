@@ -595,6 +595,7 @@ mod tests {
                 path: (*p).into(),
                 contents: Cow::Owned(c.as_bytes().to_vec()),
                 link: None,
+                on_disk: None,
             })
             .collect()
     }

@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use globset::{GlobBuilder, GlobMatcher};
 use tera::{Kwargs, State, Tera, TeraResult};
@@ -69,6 +70,18 @@ pub struct PlannedFile<'a> {
     pub executable: bool,
     /// For a symbolic link: its relative target (checked to stay inside the target).
     pub link: Option<String>,
+    /// A large verbatim file streamed from the pack on disk (path, size) instead of `bytes`.
+    pub on_disk: Option<(PathBuf, u64)>,
+}
+
+impl PlannedFile<'_> {
+    /// The size of the file as written.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.on_disk
+            .as_ref()
+            .map_or(self.bytes.len() as u64, |(_, size)| *size)
+    }
 }
 
 /// The complete result of rendering, sorted by path.
@@ -81,8 +94,8 @@ pub struct Plan<'a> {
 impl<'a> Plan<'a> {
     /// The total size in bytes.
     #[must_use]
-    pub fn total_bytes(&self) -> usize {
-        self.files.iter().map(|f| f.bytes.len()).sum()
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(PlannedFile::size).sum()
     }
 
     /// Add a generated file (such as `.scaffold.toml`), keeping the order.
@@ -335,7 +348,12 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
         } else {
             Cow::Borrowed(file.contents.as_ref())
         };
-        let executable = file.link.is_none() && bytes.starts_with(b"#!");
+        let executable = match &file.on_disk {
+            Some((src, _)) => {
+                starts_with_shebang(src).map_err(|e| perr(format!("`{}`: {e}", file.path)))?
+            }
+            None => file.link.is_none() && bytes.starts_with(b"#!"),
+        };
         if by_path.contains_key(&path) {
             return Err(perr(format!(
                 "two files render to `{path}` (one of them is `{}`); rename one or add a [[files]] rule",
@@ -349,6 +367,7 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
                 bytes,
                 executable,
                 link: file.link.clone(),
+                on_disk: file.on_disk.clone(),
             },
         );
     }
@@ -458,6 +477,14 @@ fn render_includes<'p>(
     Ok(())
 }
 
+/// Whether a file on disk starts with `#!` (read without loading it).
+fn starts_with_shebang(path: &std::path::Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 2];
+    let n = std::fs::File::open(path)?.read(&mut head)?;
+    Ok(n == 2 && head == *b"#!")
+}
+
 fn path_template_name(path: &str) -> String {
     format!("{path} (file name)")
 }
@@ -476,6 +503,7 @@ mod tests {
                     path: (*p).into(),
                     contents: Cow::Owned(c.as_bytes().to_vec()),
                     link: None,
+                    on_disk: None,
                 })
                 .collect(),
             origin: Origin::Builtin("test".into()),

@@ -229,10 +229,64 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
 
 /// Create one planned entry: a file with its bytes and mode, or a symbolic link.
 fn place(path: &Path, file: &crate::render::PlannedFile<'_>) -> Result<()> {
-    match &file.link {
-        Some(target) => std::os::unix::fs::symlink(target, path)
+    match (&file.link, &file.on_disk) {
+        (Some(target), _) => std::os::unix::fs::symlink(target, path)
             .map_err(|e| Error::io("cannot create the link", path, e)),
-        None => write_file(path, &file.bytes, file.executable),
+        (None, Some((src, _))) => stream_file(src, path, file.executable),
+        (None, None) => write_file(path, &file.bytes, file.executable),
+    }
+}
+
+/// Copy a large verbatim file from the pack without holding it in memory.
+fn stream_file(src: &Path, dest: &Path, executable: bool) -> Result<()> {
+    let mut from = fs::File::open(src).map_err(|e| Error::io("cannot read", src, e))?;
+    let mut to = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(if executable { 0o755 } else { 0o644 })
+        .open(dest)
+        .map_err(|e| Error::io("cannot create", dest, e))?;
+    std::io::copy(&mut from, &mut to).map_err(|e| Error::io("cannot write", dest, e))?;
+    Ok(())
+}
+
+/// Whether the file at `path` already holds exactly what `file` would write.
+fn same_content(path: &Path, file: &crate::render::PlannedFile<'_>) -> bool {
+    use std::io::Read;
+    if file.link.is_some() {
+        return false;
+    }
+    let Some((src, size)) = &file.on_disk else {
+        return fs::read(path).is_ok_and(|old| old == *file.bytes);
+    };
+    if fs::metadata(path).map(|m| m.len()).ok() != Some(*size) {
+        return false;
+    }
+    let (Ok(mut a), Ok(mut b)) = (fs::File::open(path), fs::File::open(src)) else {
+        return false;
+    };
+    // Fill each buffer completely (or to the end), so the two reads line up.
+    fn fill(r: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match r.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+    let (mut x, mut y) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let (Ok(n), Ok(m)) = (fill(&mut a, &mut x), fill(&mut b, &mut y)) else {
+            return false;
+        };
+        if n != m || x[..n] != y[..m] {
+            return false;
+        }
+        if n == 0 {
+            return true;
+        }
     }
 }
 
@@ -391,8 +445,7 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
                 )))
             }
             Ok(_) => {
-                let same = file.link.is_none()
-                    && fs::read(&p).map(|old| old == *file.bytes).unwrap_or(false);
+                let same = same_content(&p, file);
                 if same {
                     outcome.unchanged.push(file.path.clone());
                 } else {
@@ -441,6 +494,7 @@ mod tests {
                     bytes: Cow::Owned(c.as_bytes().to_vec()),
                     executable: c.starts_with("#!"),
                     link: None,
+                    on_disk: None,
                 })
                 .collect(),
         }

@@ -24,7 +24,7 @@ use crate::write::{self, TargetState};
 #[derive(Debug, Serialize)]
 struct FileEntry<'a> {
     path: &'a str,
-    bytes: usize,
+    bytes: u64,
 }
 
 /// The `scaffold new --json` document (a contract: see DESIGN.md).
@@ -117,6 +117,7 @@ pub fn run(args: NewArgs) -> Result<()> {
         bytes: record.to_toml_string().into_bytes().into(),
         executable: false,
         link: None,
+        on_disk: None,
     })
     .map_err(|e| Error::pack(pack.label(), e))?;
 
@@ -128,7 +129,7 @@ pub fn run(args: NewArgs) -> Result<()> {
             let listing: String = plan
                 .files
                 .iter()
-                .map(|f| format!("{:>9}  {}\n", human_bytes(f.bytes.len()), sanitize(&f.path)))
+                .map(|f| format!("{:>9}  {}\n", human_bytes(f.size()), sanitize(&f.path)))
                 .collect();
             crate::ui::out(&listing)?;
         }
@@ -191,7 +192,7 @@ pub fn run(args: NewArgs) -> Result<()> {
                 .iter()
                 .map(|f| FileEntry {
                     path: &f.path,
-                    bytes: f.bytes.len(),
+                    bytes: f.size(),
                 })
                 .collect(),
             next_steps,
@@ -304,7 +305,7 @@ fn shell_quote(s: &str) -> String {
 
 /// `1.2 KiB`-style sizes for people.
 #[allow(clippy::cast_precision_loss)]
-fn human_bytes(n: usize) -> String {
+fn human_bytes(n: u64) -> String {
     if n < 1024 {
         format!("{n} B")
     } else if n < 1024 * 1024 {

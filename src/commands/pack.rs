@@ -68,6 +68,7 @@ fn export(name: &str, dir: &Path) -> Result<()> {
                 bytes: f.contents.clone(),
                 executable: f.contents.starts_with(b"#!"),
                 link: f.link.clone(),
+                on_disk: f.on_disk.clone(),
             })
             .collect(),
     };

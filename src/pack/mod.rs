@@ -52,7 +52,13 @@ pub struct PackFile {
     pub contents: Cow<'static, [u8]>,
     /// For a symbolic link: its relative target, checked to stay inside the pack.
     pub link: Option<String>,
+    /// A large verbatim file of a directory pack, left on disk (path, size) and streamed
+    /// into the target when written, so a huge file never sits in memory.
+    pub on_disk: Option<(PathBuf, u64)>,
 }
+
+/// Verbatim files above this size are streamed from the pack instead of loaded.
+pub const STREAM_ABOVE: u64 = 1024 * 1024;
 
 /// A loaded pack: its checked manifest and its files, sorted by path.
 #[derive(Debug, Clone)]
@@ -211,6 +217,7 @@ fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackF
                 path: path.replace('\\', "/"),
                 contents: Cow::Borrowed(file.contents()),
                 link: None,
+                on_disk: None,
             });
         }
     }
@@ -304,6 +311,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
                 path: rel_str,
                 contents: Cow::Borrowed(&[]),
                 link: Some(target),
+                on_disk: None,
             });
             continue;
         }
@@ -313,12 +321,23 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
                 format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
             ));
         }
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > STREAM_ABOVE && !rel_str.ends_with(".tera") {
+            files.push(PackFile {
+                path: rel_str,
+                contents: Cow::Borrowed(&[]),
+                link: None,
+                on_disk: Some((entry.path().to_path_buf(), size)),
+            });
+            continue;
+        }
         let bytes =
             std::fs::read(entry.path()).map_err(|e| Error::io("cannot read", entry.path(), e))?;
         files.push(PackFile {
             path: rel_str,
             contents: Cow::Owned(bytes),
             link: None,
+            on_disk: None,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -378,8 +397,15 @@ pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) ->
     for f in &files {
         hasher.update(f.path.as_bytes());
         hasher.update([0]);
-        hasher.update((f.contents.len() as u64).to_le_bytes());
-        hasher.update(&f.contents);
+        if let Some((path, size)) = &f.on_disk {
+            hasher.update(size.to_le_bytes());
+            let mut file =
+                std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
+            std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io("cannot read", path, e))?;
+        } else {
+            hasher.update((f.contents.len() as u64).to_le_bytes());
+            hasher.update(&f.contents);
+        }
         if let Some(target) = &f.link {
             hasher.update(b"\0->");
             hasher.update(target.as_bytes());

@@ -428,3 +428,62 @@ fn links_that_leave_the_pack_or_dangle_are_refused() {
     std::os::unix::fs::symlink("real.md", p.join("alias.md")).unwrap();
     s.run().fails_with(1, "which these answers do not render");
 }
+
+#[test]
+fn huge_verbatim_files_are_streamed_not_loaded() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut s = Scaffold::new().args(["new", "bulky", "--yes", "--no-git", "--pack", "p"]);
+    let p = s.path("p");
+    std::fs::create_dir_all(p.join("data")).unwrap();
+    std::fs::write(
+        p.join("pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    // 256 MiB, sparse: cheap to make, and far above what the process may hold in memory.
+    let big = std::fs::File::create(p.join("data/blob.bin")).unwrap();
+    big.set_len(256 * 1024 * 1024).unwrap();
+    let mut script = b"#!/bin/sh\n".to_vec();
+    script.resize(2 * 1024 * 1024, b'#');
+    std::fs::write(p.join("data/run.sh"), &script).unwrap();
+    s.run().success();
+    let out = s.path("bulky/data/blob.bin");
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 256 * 1024 * 1024);
+    let run = s.path("bulky/data/run.sh");
+    assert_eq!(std::fs::read(&run).unwrap(), script);
+    assert_eq!(
+        std::fs::metadata(&run).unwrap().permissions().mode() & 0o111,
+        0o111
+    );
+    // The peak memory of the children this test ran: far below the file's size.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a zeroed rusage.
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
+    assert!(
+        usage.ru_maxrss < 64 * 1024,
+        "peak RSS {} KiB",
+        usage.ru_maxrss
+    );
+    // --force onto the same tree: identical big files are recognised and left alone.
+    let again = Scaffold::new()
+        .args([
+            "new", "bulky", "--yes", "--no-git", "--force", "--json", "-o",
+        ])
+        .args([s.dir.path()])
+        .args(["--pack"])
+        .args([&p])
+        .run();
+    again.success();
+    let unchanged = again.json()["unchanged"].clone();
+    assert!(
+        unchanged
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "data/blob.bin"),
+        "{unchanged}"
+    );
+}
