@@ -487,3 +487,26 @@ fn huge_verbatim_files_are_streamed_not_loaded() {
         "{unchanged}"
     );
 }
+
+#[test]
+fn deep_trees_render() {
+    let mut s = Scaffold::new().args(["new", "deep", "--yes", "--no-git", "--pack", "p"]);
+    let p = s.path("p");
+    let nested: String = (0..200).map(|_| "d/").collect();
+    std::fs::create_dir_all(p.join(&nested)).unwrap();
+    std::fs::write(
+        p.join("pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join(&nested).join("leaf.txt.tera"),
+        "{{ project_slug }}\n",
+    )
+    .unwrap();
+    s.run().success();
+    assert_eq!(
+        std::fs::read_to_string(s.path("deep").join(&nested).join("leaf.txt")).unwrap(),
+        "deep\n"
+    );
+}
