@@ -17,7 +17,10 @@ fn main() -> ExitCode {
                 msg.push_str(&format!("\n  caused by: {cause}"));
                 source = cause.source();
             }
-            eprintln!("{}", scaffold::ui::sanitize(&msg));
+            eprintln!(
+                "{}",
+                scaffold::ui::elide_long_lines(&scaffold::ui::sanitize(&msg))
+            );
             ExitCode::from(err.exit_code())
         }
     }

@@ -94,6 +94,28 @@ pub fn out_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
     out(&format!("{text}\n"))
 }
 
+/// The longest line an error message prints; longer ones (a huge value echoed back) are
+/// cut in the middle.
+pub const MAX_LINE: usize = 400;
+
+/// Cut every line longer than [`MAX_LINE`] characters in the middle, marking the cut.
+#[must_use]
+pub fn elide_long_lines(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let n = line.chars().count();
+            if n <= MAX_LINE {
+                return line.to_string();
+            }
+            let keep = MAX_LINE / 2 - 10;
+            let head: String = line.chars().take(keep).collect();
+            let tail: String = line.chars().skip(n - keep).collect();
+            format!("{head} …({} characters)… {tail}", n - 2 * keep)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Replace control characters (terminal escapes included) with `?`, so names and paths a
 /// user or a pack supplied cannot drive the terminal when echoed back.
 #[must_use]
@@ -112,6 +134,16 @@ pub fn sanitize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_elided() {
+        let long = "x".repeat(10_000);
+        let out = elide_long_lines(&format!("error: unknown stack `{long}`\nnext"));
+        let first = out.lines().next().unwrap();
+        assert!(first.chars().count() < MAX_LINE + 40, "{}", first.len());
+        assert!(first.starts_with("error: unknown stack `") && first.ends_with("xx`"));
+        assert_eq!(out.lines().nth(1), Some("next"));
+    }
 
     #[test]
     fn sanitize_strips_escapes() {

@@ -58,6 +58,12 @@ pub fn inspect(target: &Path) -> Result<TargetState> {
 /// # Errors
 /// A usage error naming the part of the path that is in the way.
 pub fn check_output(output: &Path) -> Result<()> {
+    if output.to_str().is_none() {
+        return Err(Error::usage(format!(
+            "--output must be UTF-8 (`{}`); choose another directory",
+            output.display()
+        )));
+    }
     let mut probe = output.to_path_buf();
     loop {
         match fs::metadata(&probe) {
@@ -67,6 +73,17 @@ pub fn check_output(output: &Path) -> Result<()> {
                     "output `{}`: `{}` is not a directory; choose another --output",
                     output.display(),
                     probe.display()
+                )))
+            }
+            Err(e)
+                if !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Err(Error::usage(format!(
+                    "output `{}`: {e}; choose another --output",
+                    output.display()
                 )))
             }
             Err(_) => match probe.parent() {

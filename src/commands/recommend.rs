@@ -9,6 +9,15 @@ use crate::recommend::{self, Requirements};
 /// # Errors
 /// An unknown need or team.
 pub fn requirements(args: &NeedsArgs) -> Result<Requirements> {
+    if args
+        .needs
+        .as_deref()
+        .is_some_and(|n| n.split(',').all(|item| item.trim().is_empty()))
+    {
+        return Err(Error::usage(
+            "--needs is empty; list what the backend needs (for example --needs realtime,ml), or leave the flag out",
+        ));
+    }
     Requirements::parse(args.needs.as_deref(), args.team.as_deref())
         .map_err(|e| Error::usage(e.to_string()))
 }

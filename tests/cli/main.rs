@@ -4,6 +4,7 @@ mod helpers;
 
 mod errors;
 mod examples;
+mod flags;
 mod hardening;
 mod interactive;
 mod list;
