@@ -119,6 +119,30 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// The most one template may render to: far above any real source file, low enough that a
+/// runaway loop stops with a clear error instead of filling memory.
+pub const MAX_RENDERED_FILE: usize = 64 * 1024 * 1024;
+
+/// A writer that refuses to grow past its limit, which aborts the render.
+struct Limited {
+    buf: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Limited {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > self.limit {
+            self.buf.resize(self.limit, 0);
+            return Err(std::io::Error::other("rendered output too large"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A Tera instance set up the way every pack is rendered: autoescape off, `secret()`.
 #[must_use]
 pub fn new_tera() -> Tera {
@@ -340,11 +364,21 @@ pub fn render<'p>(pack: &'p Pack, context: &TemplateContext) -> Result<Plan<'p>>
         check_rel_path(&path)
             .map_err(|why| perr(format!("`{}` renders to `{path}`: {why}", file.path)))?;
         let bytes: Cow<'p, [u8]> = if is_template {
-            Cow::Owned(
-                tera.render(&file.path, &ctx)
-                    .map_err(|e| perr(tera_message(&e)))?
-                    .into_bytes(),
-            )
+            let mut out = Limited {
+                buf: Vec::new(),
+                limit: MAX_RENDERED_FILE,
+            };
+            match tera.render_to(&file.path, &ctx, &mut out) {
+                Ok(()) => Cow::Owned(out.buf),
+                Err(_) if out.buf.len() >= MAX_RENDERED_FILE => {
+                    return Err(perr(format!(
+                        "`{}` renders to more than {} MiB; is there a loop that never ends?",
+                        file.path,
+                        MAX_RENDERED_FILE >> 20
+                    )))
+                }
+                Err(e) => return Err(perr(tera_message(&e))),
+            }
         } else {
             Cow::Borrowed(file.contents.as_ref())
         };
@@ -628,6 +662,16 @@ when = "database == 'postgres'"
             .unwrap_err()
             .to_string()
             .contains("both a file and a directory"));
+    }
+
+    #[test]
+    fn runaway_output_is_stopped() {
+        let p = pack(
+            MANIFEST,
+            &[("big.tera", "{% for i in range(end=100000) %}{% for j in range(end=100000) %}xxxxxxxxxx{% endfor %}{% endfor %}")],
+        );
+        let err = render(&p, &ctx(true, "sqlite")).unwrap_err().to_string();
+        assert!(err.contains("renders to more than 64 MiB"), "{err}");
     }
 
     #[test]

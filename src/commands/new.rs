@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -110,7 +112,7 @@ pub fn run(args: NewArgs) -> Result<()> {
     let values = answers::resolve(&pack.manifest, &sets, &merged_answers, &base, asker)?;
     let context = TemplateContext { values, ..base };
 
-    let mut plan = render::render(pack, &context)?;
+    let mut plan = with_deadline(render_timeout(), || render::render(pack, &context))?;
     let record = record(pack, &context, &choice);
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
@@ -241,6 +243,41 @@ fn usable_preset(
         proposed.join(" ")
     ));
     BTreeMap::new()
+}
+
+/// How long rendering may take: `SCAFFOLD_RENDER_TIMEOUT` seconds, 60 by default.
+fn render_timeout() -> Duration {
+    std::env::var("SCAFFOLD_RENDER_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+}
+
+/// Run `f`, but end the process with exit 1 if it takes longer than `limit`: a template that
+/// never finishes (nested loops that print nothing) cannot be interrupted from inside, and
+/// since rendering comes before any write, nothing is left behind.
+fn with_deadline<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
+    let claimed = Arc::new(AtomicBool::new(false));
+    let watchdog = Arc::clone(&claimed);
+    std::thread::spawn(move || {
+        std::thread::sleep(limit);
+        if !watchdog.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "error: rendering took longer than {} s; is there a loop in a template that never ends? Nothing was written (SCAFFOLD_RENDER_TIMEOUT sets the limit)",
+                limit.as_secs()
+            );
+            std::process::exit(i32::from(crate::error::EXIT_FAILURE));
+        }
+    });
+    let out = f();
+    if claimed.swap(true, Ordering::SeqCst) {
+        // The watchdog fired at the same moment and is ending the process.
+        loop {
+            std::thread::park();
+        }
+    }
+    out
 }
 
 fn derive_name(raw: &str) -> Result<ProjectNames> {

@@ -214,3 +214,26 @@ fn usage_errors_from_clap_are_exit_2() {
     let mut s = Scaffold::new().args(["new", "a", "--stack", "fastapi", "--pack", "x"]);
     assert_eq!(s.run().code(), 2);
 }
+
+#[test]
+fn a_template_that_never_ends_is_stopped() {
+    let mut s = Scaffold::new()
+        .args(["new", "api", "--yes", "--no-git", "--pack", "p"])
+        .env("SCAFFOLD_RENDER_TIMEOUT", "2");
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    // 10^10 iterations that print nothing: only a time limit stops it.
+    std::fs::write(
+        s.path("p/spin.tera"),
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    s.run().fails_with(1, "rendering took longer than 2 s");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
