@@ -237,3 +237,44 @@ fn a_template_that_never_ends_is_stopped() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert_eq!(entries(s.dir.path()), ["p"]);
 }
+
+#[test]
+fn non_utf8_names_and_contents() {
+    use std::os::unix::ffi::OsStrExt;
+    // A file name that is not UTF-8: refused, nothing written.
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        s.path("p")
+            .join(std::ffi::OsStr::from_bytes(b"bad\xffname")),
+        "x",
+    )
+    .unwrap();
+    s.run().fails_with(1, "file names must be UTF-8");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+
+    // Binary contents: copied byte for byte when verbatim, refused in a template.
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    let blob = [0u8, 0xff, 0xfe, b'{', b'{', 0x80];
+    std::fs::write(s.path("p/logo.bin"), blob).unwrap();
+    s.run().success();
+    assert_eq!(std::fs::read(s.path("api/logo.bin")).unwrap(), blob);
+    std::fs::write(s.path("p/bad.txt.tera"), blob).unwrap();
+    let mut again = Scaffold::new()
+        .args(["new", "other", "--yes", "--no-git", "--pack"])
+        .args([s.path("p")]);
+    again
+        .run()
+        .fails_with(1, "ends in .tera but is not UTF-8 text");
+}

@@ -293,3 +293,36 @@ fn a_refused_recommendation_setting_gives_way_to_the_defaults() {
         .run()
         .fails_with(2, "`gateway = nestjs` is not available");
 }
+
+#[test]
+fn force_with_read_only_user_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut s = Scaffold::new()
+        .args([
+            "new", "api", "--yes", "--no-git", "--force", "--json", "--pack",
+        ])
+        .args([mini_pack()]);
+    let root = s.path("api");
+    std::fs::create_dir_all(&root).unwrap();
+    // One read-only file the pack also renders, one it does not.
+    std::fs::write(root.join("README.md"), "locked readme").unwrap();
+    std::fs::write(root.join("NOTES.md"), "locked notes").unwrap();
+    for f in ["README.md", "NOTES.md"] {
+        std::fs::set_permissions(root.join(f), std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    let run = s.run();
+    run.success();
+    assert_eq!(run.json()["overwritten"], serde_json::json!(["README.md"]));
+    assert!(read(&root.join("README.md")).starts_with("# api"));
+    assert_eq!(read(&root.join("NOTES.md")), "locked notes");
+    let mode = std::fs::metadata(root.join("NOTES.md"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o444, "an untouched user file keeps its mode");
+    let left: Vec<String> = entries(&root)
+        .into_iter()
+        .filter(|e| e.contains("scaffold-tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
