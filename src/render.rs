@@ -695,6 +695,33 @@ when = "database == 'postgres'"
         assert!(eval_condition("(", &c).is_err());
     }
 
+    proptest::proptest! {
+        /// Whatever names a pack's files have (expressions included), a render either fails
+        /// or plans only relative paths that stay inside the target.
+        #[test]
+        fn planned_paths_stay_inside(raw in "[a-z./{}' ]{1,24}") {
+            let p = Pack {
+                manifest: Manifest::parse(MANIFEST).unwrap(),
+                files: vec![PackFile {
+                    path: raw.clone(),
+                    contents: Cow::Owned(b"x".to_vec()),
+                    link: None,
+                    on_disk: None,
+                }],
+                origin: Origin::Builtin("test".into()),
+                content_hash: String::new(),
+                includes: Vec::new(),
+            };
+            if let Ok(plan) = render(&p, &ctx(true, "sqlite")) {
+                for f in &plan.files {
+                    proptest::prop_assert!(check_rel_path(&f.path).is_ok(), "{raw:?} -> {:?}", f.path);
+                    proptest::prop_assert!(!f.path.split('/').any(|s| s == ".." || s == "."));
+                    proptest::prop_assert!(!std::path::Path::new(&f.path).is_absolute());
+                }
+            }
+        }
+    }
+
     #[test]
     fn rel_paths() {
         assert!(check_rel_path("a/b.txt").is_ok());

@@ -213,7 +213,32 @@ impl Drop for Cleanup {
     }
 }
 
+/// A test-only seam (debug builds only): `SCAFFOLD_TEST_FAIL_AFTER=N` makes the write of the
+/// (N+1)th file fail as if the disk were full, so the tests can prove what a failure in the
+/// middle of the write phase leaves behind.
+#[cfg(debug_assertions)]
+fn injected_failure() -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static WRITTEN: AtomicUsize = AtomicUsize::new(0);
+    let Some(limit) = std::env::var("SCAFFOLD_TEST_FAIL_AFTER")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
+        return Ok(());
+    };
+    if WRITTEN.fetch_add(1, Ordering::SeqCst) >= limit {
+        return Err(std::io::Error::from_raw_os_error(libc::ENOSPC));
+    }
+    Ok(())
+}
+
+#[cfg(not(debug_assertions))]
+fn injected_failure() -> std::io::Result<()> {
+    Ok(())
+}
+
 fn write_file(path: &Path, bytes: &[u8], executable: bool) -> Result<()> {
+    injected_failure().map_err(|e| Error::io("cannot write", path, e))?;
     let mode = if executable { 0o755 } else { 0o644 };
     let mut f = OpenOptions::new()
         .write(true)

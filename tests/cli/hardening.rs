@@ -163,3 +163,43 @@ fn racing_runs_for_one_target() {
         assert_eq!(entries(&out), ["demo"]);
     }
 }
+
+#[test]
+fn a_full_disk_in_the_middle_of_the_write_leaves_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let pack = big_pack(work.path());
+    for fail_after in [0, 1, 250, 599] {
+        let out = work.path().join(format!("out{fail_after}"));
+        let run = scaffold(&pack, &out)
+            .env("SCAFFOLD_TEST_FAIL_AFTER", fail_after.to_string())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("No space left on device"), "{stderr}");
+        assert!(
+            !out.exists() || entries(&out).is_empty(),
+            "after {fail_after} files: {:?}",
+            entries(&out)
+        );
+    }
+    // With --force into an existing project, files already replaced stay (each is whole), the
+    // rest is untouched, and no temporary file is left.
+    let out = work.path().join("forced");
+    assert!(scaffold(&pack, &out).status().unwrap().success());
+    let mut cmd = scaffold(&pack, &out);
+    cmd.arg("--force").env("SCAFFOLD_TEST_FAIL_AFTER", "0");
+    std::fs::write(out.join("demo/d00/f1.txt"), "changed by the user").unwrap();
+    let run = cmd.output().unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(out.join("demo/d00/f1.txt")).unwrap(),
+        "changed by the user"
+    );
+    let temps = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("scaffold-tmp"))
+        .count();
+    assert_eq!(temps, 0);
+}
