@@ -366,9 +366,10 @@ pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
     if target.is_empty() || target.starts_with('/') {
         return None;
     }
-    let mut parts: Vec<&str> = link_path.split('/').collect();
-    parts.pop();
-    for seg in target.split('/') {
+    // The link's own directory, then the target, both read segment by segment.
+    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in dir.split('/').chain(target.split('/')) {
         match seg {
             "" | "." => {}
             ".." => {
@@ -459,6 +460,16 @@ mod tests {
         assert_eq!(resolve_link("a", "../x"), None);
         assert_eq!(resolve_link("a/b", "/etc/passwd"), None);
         assert_eq!(resolve_link("a/b", ".."), None);
+        assert_eq!(
+            resolve_link("/", "x"),
+            Some("x".into()),
+            "empty segments are skipped"
+        );
+        assert_eq!(
+            resolve_link("../a", "b"),
+            None,
+            "a link path cannot climb either"
+        );
         assert!(path_exists_in(["docs/v1/a.md"].into_iter(), "docs/v1"));
         assert!(!path_exists_in(["docs/v10/a.md"].into_iter(), "docs/v1"));
     }
