@@ -398,7 +398,16 @@ fn boot_and_probe(project: &Path, envs: &[(String, String)]) -> Duration {
         health.body
     );
 
-    let ready = http(port, "GET", "/health/ready", None, &[]).expect("/health/ready");
+    // Readiness may lag liveness while the service connects to its database or broker, as
+    // an orchestrator's readiness probe allows; it must turn 200 within 30 seconds.
+    let ready_deadline = Instant::now() + Duration::from_secs(30);
+    let ready = loop {
+        let r = http(port, "GET", "/health/ready", None, &[]).expect("/health/ready");
+        if r.status == 200 || Instant::now() > ready_deadline {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
     assert_eq!(ready.status, 200, "/health/ready: {}", ready.body);
     ready.json();
 

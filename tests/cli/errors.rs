@@ -202,6 +202,26 @@ fn fifos_in_a_pack_are_refused() {
 }
 
 #[test]
+fn device_files_in_a_pack_are_refused() {
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    std::fs::create_dir_all(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .unwrap();
+    let dev = std::ffi::CString::new(s.path("p/null").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; /dev/null's device numbers (1, 3).
+    let made = unsafe { libc::mknod(dev.as_ptr(), libc::S_IFCHR | 0o644, libc::makedev(1, 3)) };
+    assert_eq!(
+        made, 0,
+        "mknod needs root (CI and the development machines run as root)"
+    );
+    s.run().fails_with(1, "`null` is not a regular file");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
 fn not_a_pack() {
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--pack", "."]);
     s.run().fails_with(2, "is not a pack: it has no pack.toml");

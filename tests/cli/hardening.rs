@@ -203,3 +203,30 @@ fn a_full_disk_in_the_middle_of_the_write_leaves_nothing() {
         .count();
     assert_eq!(temps, 0);
 }
+
+#[test]
+fn a_pack_of_100_000_files() {
+    let work = tempfile::tempdir().unwrap();
+    let pack = work.path().join("many");
+    for d in 0..100 {
+        let dir = pack.join(format!("d{d:03}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in 0..1000 {
+            std::fs::write(dir.join(format!("f{f:04}.txt")), b"x").unwrap();
+        }
+    }
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"many\"\nversion = \"1.0.0\"\ndescription = \"d\"\n",
+    )
+    .unwrap();
+    let out = work.path().join("out");
+    let run = scaffold(&pack, &out).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // 100,000 files plus the record.
+    assert_eq!(tree(&out.join("demo")).len(), 100_001);
+}
