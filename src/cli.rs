@@ -28,7 +28,7 @@ pub enum Command {
     Recommend(RecommendArgs),
     /// List the built-in packs and their variables.
     List(ListArgs),
-    /// Work with template packs: export a built-in one to customize it.
+    /// Work with template packs: export a built-in one, lint a pack, test its combinations.
     #[command(subcommand)]
     Pack(PackCommand),
     /// Print a shell completion script.
