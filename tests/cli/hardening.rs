@@ -127,16 +127,24 @@ fn interrupt_many(signal: i32, rounds: u32) -> (u32, u32) {
     (absent, complete)
 }
 
+/// Rounds per signal: 25 in a plain `cargo test`, more with `SCAFFOLD_HARDENING_ROUNDS`.
+fn rounds() -> u32 {
+    std::env::var("SCAFFOLD_HARDENING_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25)
+}
+
 #[test]
 fn sigint_during_write_leaves_nothing_partial() {
-    let (absent, complete) = interrupt_many(libc::SIGINT, 25);
+    let (absent, complete) = interrupt_many(libc::SIGINT, rounds());
     eprintln!("SIGINT: {absent} absent, {complete} complete, 0 partial");
     assert!(absent > 0, "some interrupts landed before the rename");
 }
 
 #[test]
 fn sigkill_during_write_leaves_nothing_partial() {
-    let (absent, complete) = interrupt_many(libc::SIGKILL, 25);
+    let (absent, complete) = interrupt_many(libc::SIGKILL, rounds());
     eprintln!("SIGKILL: {absent} absent, {complete} complete, 0 partial");
     assert!(absent > 0, "some kills landed before the rename");
 }
@@ -229,4 +237,38 @@ fn a_pack_of_100_000_files() {
     );
     // 100,000 files plus the record.
     assert_eq!(tree(&out.join("demo")).len(), 100_001);
+}
+
+#[test]
+fn a_read_only_output_directory_is_refused_before_anything_is_written() {
+    use std::os::unix::fs::PermissionsExt;
+    // Root ignores permission bits, so run scaffold as `nobody` against a directory it
+    // cannot write to.
+    let work = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let pack = work.path().join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"p\"\nversion = \"1.0.0\"\ndescription = \"d\"\n",
+    )
+    .unwrap();
+    std::fs::write(pack.join("a.txt"), "a").unwrap();
+    let locked = work.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let run = Command::new("setpriv")
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_scaffold"))
+        .args(["new", "demo", "--yes", "--no-git", "--pack"])
+        .arg(&pack)
+        .arg("-o")
+        .arg(&locked)
+        .env("HOME", work.path())
+        .output()
+        .expect("setpriv (util-linux) runs scaffold as nobody");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not writable"), "{stderr}");
+    assert!(entries(&locked).is_empty());
 }

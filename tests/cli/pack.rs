@@ -440,9 +440,9 @@ fn huge_verbatim_files_are_streamed_not_loaded() {
         "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
     )
     .unwrap();
-    // 256 MiB, sparse: cheap to make, and far above what the process may hold in memory.
+    // 1 GiB, sparse: cheap to make, and far above what the process may hold in memory.
     let big = std::fs::File::create(p.join("data/blob.bin")).unwrap();
-    big.set_len(256 * 1024 * 1024).unwrap();
+    big.set_len(1024 * 1024 * 1024).unwrap();
     let mut script = b"#!/bin/sh\n".to_vec();
     script.resize(2 * 1024 * 1024, b'#');
     std::fs::write(p.join("data/run.sh"), &script).unwrap();
@@ -475,7 +475,7 @@ fn huge_verbatim_files_are_streamed_not_loaded() {
     );
 
     let out = work.path().join("bulky/data/blob.bin");
-    assert_eq!(std::fs::metadata(&out).unwrap().len(), 256 * 1024 * 1024);
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 1024 * 1024 * 1024);
     let run = work.path().join("bulky/data/run.sh");
     assert_eq!(std::fs::read(&run).unwrap(), script);
     assert_eq!(
