@@ -142,11 +142,7 @@ fn output_that_cannot_be_created() {
 fn template_error_names_file_and_line_and_writes_nothing() {
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
     std::fs::create_dir_all(s.path("p/src")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     std::fs::write(s.path("p/a.txt"), "fine").unwrap();
     std::fs::write(
         s.path("p/src/main.py.tera"),
@@ -163,23 +159,14 @@ fn hostile_packs_are_refused_before_writing() {
     // A rendered path segment that climbs out of the target.
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
     std::fs::create_dir_all(s.path("p/{{ '..' }}")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     std::fs::write(s.path("p/{{ '..' }}/escape.txt"), "x").unwrap();
     s.run().fails_with(1, "`.` or `..` segment");
     assert_eq!(entries(s.dir.path()), ["p"]);
 
     // A symlink to a file outside the pack.
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
-    std::fs::create_dir_all(s.path("p")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     std::os::unix::fs::symlink("/etc/hostname", s.path("p/hostname")).unwrap();
     s.run().fails_with(1, "symbolic link");
     assert_eq!(entries(s.dir.path()), ["p"]);
@@ -188,12 +175,7 @@ fn hostile_packs_are_refused_before_writing() {
 #[test]
 fn fifos_in_a_pack_are_refused() {
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
-    std::fs::create_dir_all(s.path("p")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     let fifo = std::ffi::CString::new(s.path("p/pipe").to_str().unwrap()).unwrap();
     // SAFETY: a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
@@ -204,12 +186,7 @@ fn fifos_in_a_pack_are_refused() {
 #[test]
 fn device_files_in_a_pack_are_refused() {
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
-    std::fs::create_dir_all(s.path("p")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     let dev = std::ffi::CString::new(s.path("p/null").to_str().unwrap()).unwrap();
     // SAFETY: a valid NUL-terminated path; /dev/null's device numbers (1, 3).
     let made = unsafe { libc::mknod(dev.as_ptr(), libc::S_IFCHR | 0o644, libc::makedev(1, 3)) };
@@ -240,12 +217,7 @@ fn a_template_that_never_ends_is_stopped() {
     let mut s = Scaffold::new()
         .args(["new", "api", "--yes", "--no-git", "--pack", "p"])
         .env("SCAFFOLD_RENDER_TIMEOUT", "2");
-    std::fs::create_dir_all(s.path("p")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     // 10^10 iterations that print nothing: only a time limit stops it.
     std::fs::write(
         s.path("p/spin.tera"),
@@ -263,12 +235,7 @@ fn non_utf8_names_and_contents() {
     use std::os::unix::ffi::OsStrExt;
     // A file name that is not UTF-8: refused, nothing written.
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
-    std::fs::create_dir_all(s.path("p")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     std::fs::write(
         s.path("p")
             .join(std::ffi::OsStr::from_bytes(b"bad\xffname")),
@@ -280,12 +247,7 @@ fn non_utf8_names_and_contents() {
 
     // Binary contents: copied byte for byte when verbatim, refused in a template.
     let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
-    std::fs::create_dir_all(s.path("p")).unwrap();
-    std::fs::write(
-        s.path("p/pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&s.path("p"));
     let blob = [0u8, 0xff, 0xfe, b'{', b'{', 0x80];
     std::fs::write(s.path("p/logo.bin"), blob).unwrap();
     s.run().success();

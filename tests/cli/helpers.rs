@@ -188,3 +188,13 @@ pub fn git(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Write the smallest valid `pack.toml` (pack `p`, no variables) into `dir`, creating it.
+pub fn minimal_pack(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("pack dir");
+    std::fs::write(
+        dir.join("pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
+    )
+    .expect("pack.toml");
+}

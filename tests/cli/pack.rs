@@ -372,11 +372,7 @@ fn links_inside_a_pack_are_copied_as_links() {
     let mut s = Scaffold::new().args(["new", "docsite", "--yes", "--no-git", "--pack", "p"]);
     let p = s.path("p");
     std::fs::create_dir_all(p.join("docs/v1")).unwrap();
-    std::fs::write(
-        p.join("pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&p);
     std::fs::write(p.join("docs/v1/index.md"), "# v1\n").unwrap();
     std::os::unix::fs::symlink("v1", p.join("docs/latest")).unwrap();
     std::os::unix::fs::symlink("docs/v1/index.md", p.join("INDEX.md")).unwrap();
@@ -406,11 +402,7 @@ fn links_that_leave_the_pack_or_dangle_are_refused() {
         let mut s = Scaffold::new().args(["new", "docsite", "--yes", "--no-git", "--pack", "p"]);
         let p = s.path("p");
         std::fs::create_dir_all(p.join("docs")).unwrap();
-        std::fs::write(
-            p.join("pack.toml"),
-            "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-        )
-        .unwrap();
+        crate::helpers::minimal_pack(&p);
         std::os::unix::fs::symlink(target, p.join("docs/link")).unwrap();
         s.run().fails_with(1, needle);
         assert!(!s.path("docsite").exists());
@@ -435,11 +427,7 @@ fn huge_verbatim_files_are_streamed_not_loaded() {
     let work = tempfile::tempdir().unwrap();
     let p = work.path().join("p");
     std::fs::create_dir_all(p.join("data")).unwrap();
-    std::fs::write(
-        p.join("pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&p);
     // 1 GiB, sparse: cheap to make, and far above what the process may hold in memory.
     let big = std::fs::File::create(p.join("data/blob.bin")).unwrap();
     big.set_len(1024 * 1024 * 1024).unwrap();
@@ -509,11 +497,7 @@ fn deep_trees_render() {
     let p = s.path("p");
     let nested: String = (0..200).map(|_| "d/").collect();
     std::fs::create_dir_all(p.join(&nested)).unwrap();
-    std::fs::write(
-        p.join("pack.toml"),
-        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n",
-    )
-    .unwrap();
+    crate::helpers::minimal_pack(&p);
     std::fs::write(
         p.join(&nested).join("leaf.txt.tera"),
         "{{ project_slug }}\n",
