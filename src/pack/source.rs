@@ -54,8 +54,14 @@ pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
         if !dir.join(pack::MANIFEST).is_file() {
             continue;
         }
-        let loaded = pack::load_dir(&dir)?;
-        let name = loaded.name().to_string();
+        // Only the manifest is needed for the name; the pack itself is read when it is used.
+        let manifest_path = dir.join(pack::MANIFEST);
+        let text = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| Error::io("cannot read", &manifest_path, e))?;
+        let name = pack::Manifest::parse(&text)
+            .map_err(|e| Error::pack(dir.display().to_string(), e))?
+            .pack
+            .name;
         if builtins.contains(&name.as_str()) {
             return Err(Error::usage(format!(
                 "the user pack in `{}` is named `{name}`, like the built-in pack; rename it (its directory and `name` in its pack.toml) so it cannot be mistaken for the built-in one",
