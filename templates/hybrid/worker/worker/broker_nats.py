@@ -4,9 +4,11 @@ Names, all starting with JOBS_PREFIX (`p`):
 - stream `p_jobs`      subject `p.jobs`, work-queue retention, file storage: the gateway publishes
                        jobs there (Nats-Msg-Id = job id, so a re-sent job is stored once).
 - consumer `p_workers` durable pull consumer shared by all workers: explicit acks, AckWait =
-                       ACK_WAIT_S, MaxDeliver = MAX_ATTEMPTS + 1 (the last delivery only
-                       dead-letters). A failed job is nak'ed with a backoff delay; a job whose
-                       worker died is redelivered after AckWait. Each delivery is an attempt.
+                       ACK_WAIT_S, no MaxDeliver: the worker itself dead-letters a delivery past
+                       MAX_ATTEMPTS (JetStream would instead leave a message that reached
+                       MaxDeliver in the stream, never delivered again, if its worker died during
+                       that last delivery). A failed job is nak'ed with a backoff delay; a job
+                       whose worker died is redelivered after AckWait. Each delivery is an attempt.
 - stream `p_dead`      subject `p.jobs.dead`: dead letters (headers Reason, Attempts).
 - subject `p.events`   status events (core NATS); every gateway subscribes.
 A worker sends "in progress" heartbeats for the jobs it runs, so slow jobs are not redelivered.
@@ -17,7 +19,6 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,16 +31,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType,
 from nats.js.errors import NotFoundError
 
 from .config import Settings
-from .processing import Processor
+from .processing import DeadLetter, Processor
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    body: bytes
-    reason: str
-    attempts: int
 
 
 class Broker:
@@ -119,7 +113,7 @@ class Broker:
             durable_name=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self._settings.ack_wait_s,
-            max_deliver=self._settings.max_attempts + 1,
+            max_deliver=-1,
             max_ack_pending=-1,
         )
         try:

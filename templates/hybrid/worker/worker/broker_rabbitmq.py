@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
@@ -30,16 +29,9 @@ from aio_pika.abc import (
 )
 
 from .config import Settings
-from .processing import Processor
+from .processing import DeadLetter, Processor
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    body: bytes
-    reason: str
-    attempts: int
 
 
 class Broker:

@@ -21,14 +21,13 @@ import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from .config import Settings
-from .processing import Processor
+from .processing import DeadLetter, Processor
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +43,6 @@ return #due
 """
 
 Fields = dict[bytes, bytes]
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    body: bytes
-    reason: str
-    attempts: int
 
 
 class Broker:

@@ -30,6 +30,15 @@ class Outcome:
     delay_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message taken out of the dead-letter queue or stream (tests, scripts/e2e.py, tooling)."""
+
+    body: bytes
+    reason: str
+    attempts: int
+
+
 def backoff_s(attempt: int, base_ms: int, max_ms: int) -> float:
     """Exponential backoff before the next attempt: base, 2x base, 4x base, ... capped."""
     return float(min(base_ms * 2 ** (attempt - 1), max_ms)) / 1000.0
