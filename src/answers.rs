@@ -227,12 +227,23 @@ pub fn resolve(
         };
         ctx.values.push((var.name.clone(), value));
     }
+    add_derived(manifest, &mut ctx)?;
+    check_constraints(manifest, &ctx)?;
+    Ok(ctx.values)
+}
+
+/// Compute the manifest's derived values from the answers in `ctx`, in declaration order (a
+/// derived value may use the ones before it), and add them to `ctx`.
+///
+/// # Errors
+/// A derived template or condition that does not render.
+pub fn add_derived(manifest: &Manifest, ctx: &mut TemplateContext) -> Result<()> {
     for d in &manifest.derived {
         let value = if let Some(template) = &d.value {
-            crate::render::render_str(template, &ctx).map(Value::String)
+            crate::render::render_str(template, ctx).map(Value::String)
         } else {
             let expr = d.when.as_deref().unwrap_or("false");
-            crate::render::eval_condition(expr, &ctx).map(Value::Bool)
+            crate::render::eval_condition(expr, ctx).map(Value::Bool)
         }
         .map_err(|e| {
             Error::pack(
@@ -242,8 +253,7 @@ pub fn resolve(
         })?;
         ctx.values.push((d.name.clone(), value));
     }
-    check_constraints(manifest, &ctx)?;
-    Ok(ctx.values)
+    Ok(())
 }
 
 /// Check the manifest's compatibility rules against the answers; a broken rule names the

@@ -239,8 +239,9 @@ fn known_names(manifest_text: &str) -> Option<HashSet<String>> {
     Some(known)
 }
 
+/// Every variable at its default (an empty string without one), plus the derived values.
 fn defaults(m: &Manifest) -> TemplateContext {
-    context_with(
+    let mut ctx = context_with(
         m.variables
             .iter()
             .map(|v| {
@@ -250,7 +251,11 @@ fn defaults(m: &Manifest) -> TemplateContext {
                 )
             })
             .collect(),
-    )
+    );
+    // A derived value that does not render is reported by `lint_default_render`; here it is
+    // left out, so that the templates are still checked.
+    let _ = crate::answers::add_derived(m, &mut ctx);
+    ctx
 }
 
 fn lint_templates(
@@ -557,6 +562,16 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
     if l.out.iter().any(|d| d.severity == Severity::Error) {
         return;
     }
+    let mut probe = defaults(m);
+    probe.values.retain(|(name, _)| m.variable(name).is_some());
+    if let Err(e) = crate::answers::add_derived(m, &mut probe) {
+        let msg = e.to_string();
+        // "pack `name`: pack.toml: derived ...": the diagnostic names the file already.
+        let msg = msg.split_once(": ").map_or(msg.as_str(), |(_, rest)| rest);
+        let msg = msg.strip_prefix("pack.toml: ").unwrap_or(msg);
+        l.push(MANIFEST, None, Severity::Error, msg.to_string());
+        return;
+    }
     let pack = Pack {
         manifest: m.clone(),
         files: files.iter().map(|f| (*f).clone()).collect(),
@@ -664,6 +679,32 @@ mod tests {
         assert!(
             all.contains("{{ '..' }}/up: error: the path `../up` is refused"),
             "{all}"
+        );
+    }
+
+    #[test]
+    fn derived_values_are_rendered_and_checked() {
+        let derived = "\n[[derived]]\nname = \"image\"\nvalue = \"{% if docker %}app{% else %}none{% endif %}\"\n";
+        let manifest = format!("{OK_MANIFEST}{derived}");
+        let template = ("README.md.tera", "image: {{ image }}");
+        let found = lint(&files(&[
+            (MANIFEST, &manifest),
+            ("Dockerfile", "x"),
+            template,
+        ]));
+        assert_eq!(found, vec![]);
+        let broken =
+            OK_MANIFEST.to_string() + "\n[[derived]]\nname = \"image\"\nvalue = \"{{ nope }}\"\n";
+        let found = lint(&files(&[
+            (MANIFEST, &broken),
+            ("Dockerfile", "x"),
+            template,
+        ]));
+        let all: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert!(
+            all.iter()
+                .any(|d| d.starts_with("pack.toml: error: derived `image`")),
+            "{all:?}"
         );
     }
 

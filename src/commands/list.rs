@@ -29,6 +29,8 @@ struct VarEntry<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     validate: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    validate_message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     only_if: Option<&'a str>,
@@ -54,6 +56,7 @@ fn entry(pack: &Pack) -> PackEntry<'_> {
                 default: v.default.as_ref(),
                 choices: &v.choices,
                 validate: v.validate.as_ref().map(regex::Regex::as_str),
+                validate_message: v.validate_message.as_deref(),
                 help: v.help.as_deref(),
                 only_if: v.only_if.as_deref(),
             })

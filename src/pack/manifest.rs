@@ -122,6 +122,8 @@ struct RawVariable {
     #[serde(default)]
     validate: Option<String>,
     #[serde(default)]
+    validate_message: Option<String>,
+    #[serde(default)]
     help: Option<String>,
     #[serde(default)]
     only_if: Option<String>,
@@ -167,6 +169,9 @@ pub struct Variable {
     pub choices: Vec<String>,
     /// The pattern a string must match (anchored by the pack author).
     pub validate: Option<Regex>,
+    /// What a matching value looks like, in words; shown instead of the pattern when a value
+    /// does not match (`must be 20, 22 or 24`).
+    pub validate_message: Option<String>,
     /// A longer explanation shown with the prompt and in `scaffold list`.
     pub help: Option<String>,
     /// A Tera expression over earlier answers; when false, the variable keeps its default
@@ -394,6 +399,11 @@ fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variab
             None
         }
     };
+    if rv.validate_message.is_some() && rv.validate.is_none() {
+        problems.push(format!(
+            "pack.toml: variable `{n}`: `validate_message` needs a `validate` pattern"
+        ));
+    }
     let mut var = Variable {
         prompt: rv.prompt.clone().unwrap_or_else(|| n.clone()),
         name: n.clone(),
@@ -401,6 +411,7 @@ fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variab
         default: None,
         choices: rv.choices,
         validate,
+        validate_message: rv.validate_message,
         help: rv.help,
         only_if: rv.only_if,
     };
@@ -469,7 +480,10 @@ impl Variable {
                 }
                 if let Some(re) = &self.validate {
                     if !re.is_match(s) {
-                        return Err(format!("`{s}` does not match `{}`", re.as_str()));
+                        return Err(match &self.validate_message {
+                            Some(message) => format!("`{s}`: {message}"),
+                            None => format!("`{s}` does not match `{}`", re.as_str()),
+                        });
                     }
                 }
             }
@@ -526,6 +540,7 @@ name = "python_version"
 type = "string"
 default = "3.11"
 validate = '^3\.(1[1-9])$'
+validate_message = "must be 3.11 or newer, like 3.12"
 
 [[files]]
 glob = "Dockerfile"
@@ -580,6 +595,10 @@ validate = '^3\.'
 name = "project_name"
 type = "bool"
 default = "maybe"
+[[variables]]
+name = "y"
+type = "string"
+validate_message = "must be short"
 "#;
         let err = Manifest::parse(text).unwrap_err();
         for needle in [
@@ -591,6 +610,7 @@ default = "maybe"
             "does not match",
             "defined by scaffold itself",
             "not a boolean",
+            "`validate_message` needs a `validate` pattern",
         ] {
             assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
         }
@@ -617,7 +637,10 @@ default = "maybe"
         );
         assert!(docker.from_toml(&toml::Value::Integer(1)).is_err());
         let py = m.variable("python_version").unwrap();
-        assert!(py.parse_str("2.7").is_err());
+        assert_eq!(
+            py.parse_str("2.7"),
+            Err("`2.7`: must be 3.11 or newer, like 3.12".into())
+        );
         assert!(py.parse_str("3.12").is_ok());
         let pool = m.variable("pool_size").unwrap();
         assert_eq!(pool.parse_str(" 10 "), Ok(Value::Integer(10)));

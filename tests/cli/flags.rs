@@ -111,7 +111,7 @@ fn every_flag_refuses_bad_values() {
                 "--set".into(),
                 format!("author={huge}\"").into(),
             ],
-            "does not match",
+            "must be one line, without double quotes or backslashes",
         ),
         (
             vec!["x".into(), "--answers".into(), "".into()],
