@@ -1,8 +1,8 @@
 //! The end-to-end matrix: generate every built-in stack with each of its options (the
-//! hybrid with each broker, against the real RabbitMQ, Redis and NATS on loopback), then
-//! install, lint, test and boot it exactly as a user would (`make install`, `make lint`,
-//! `make test`, `make run`), and check `/health`, `/health/ready`, the request id, an items
-//! round trip over HTTP, and a clean exit on SIGTERM.
+//! hybrid with each gateway and each broker, against the real RabbitMQ, Redis and NATS on
+//! loopback), then install, lint, test and boot it exactly as a user would (`make install`,
+//! `make lint`, `make test`, `make run`), and check `/health`, `/health/ready`, the request
+//! id, an items round trip over HTTP, and a clean exit on SIGTERM.
 //!
 //! These tests install packages and take minutes, so they are `#[ignore]`d for a plain
 //! `cargo test`; CI runs them with `cargo test --test e2e -- --ignored --test-threads=1`.
@@ -547,4 +547,7 @@ matrix! {
     hybrid_rabbitmq: "hybrid", "rabbitmq", ["queue=rabbitmq"], false;
     hybrid_redis: "hybrid", "redis", ["queue=redis"], false;
     hybrid_nats: "hybrid", "nats", ["queue=nats"], false;
+    hybrid_nestjs_rabbitmq: "hybrid", "nestjs-rabbitmq", ["gateway=nestjs", "queue=rabbitmq"], false;
+    hybrid_nestjs_redis: "hybrid", "nestjs-redis", ["gateway=nestjs", "queue=redis"], false;
+    hybrid_nestjs_nats: "hybrid", "nestjs-nats", ["gateway=nestjs", "queue=nats"], false;
 }

@@ -256,3 +256,61 @@ fn pick_interactively(ui: &Ui, rec: &Recommendation) -> Result<Stack> {
     let i = prompt::select(ui, "Stack", &items, 0)?;
     Ok(ranked[i])
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::answers::{self, Asker};
+    use crate::render::TemplateContext;
+
+    /// Whatever the recommendation proposes for the hybrid (its gateway, worker and queue), the
+    /// hybrid pack accepts: a proposal the pack refused would turn `--yes` into an error.
+    #[test]
+    fn every_hybrid_proposal_is_accepted_by_the_hybrid_pack() {
+        let pack = load_stack(Stack::Hybrid).expect("the hybrid pack loads");
+        let base = TemplateContext {
+            names: crate::names::derive("hub").expect("a valid name"),
+            stack: "hybrid".into(),
+            why: Vec::new(),
+            values: Vec::new(),
+        };
+        // Every combination of up to three needs, with every team.
+        let mut proposals = BTreeSet::new();
+        for (i, a) in Need::ALL.iter().enumerate() {
+            for (j, b) in Need::ALL.iter().enumerate().skip(i) {
+                for c in &Need::ALL[j..] {
+                    for team in Team::ALL {
+                        let needs = BTreeSet::from([*a, *b, *c]);
+                        let rec = recommend::recommend(&Requirements { needs, team });
+                        proposals.insert(rec.variables);
+                    }
+                }
+            }
+        }
+        let seen = |key: &str| -> BTreeSet<String> {
+            proposals
+                .iter()
+                .filter_map(|p| p.get(key).cloned())
+                .collect()
+        };
+        // The sample reaches every value the recommendation can propose.
+        assert_eq!(
+            seen("gateway"),
+            BTreeSet::from(["express".into(), "nestjs".into()])
+        );
+        assert_eq!(
+            seen("queue"),
+            BTreeSet::from(["nats".into(), "rabbitmq".into(), "redis".into()])
+        );
+        for proposal in proposals.iter().filter(|p| !p.is_empty()) {
+            let answered = proposal
+                .iter()
+                .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
+                .collect();
+            let values = answers::resolve(&pack.manifest, &[], &answered, &base, Asker::Never);
+            assert!(values.is_ok(), "{proposal:?}: {:?}", values.err());
+        }
+    }
+}

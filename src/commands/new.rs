@@ -2,7 +2,6 @@
 //! the variables (flags ◀ answers file ◀ prompts), render the plan in memory, then write it
 //! atomically and report.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -99,8 +98,9 @@ pub fn run(args: NewArgs) -> Result<()> {
         why: choice.why.clone(),
         values: Vec::new(),
     };
-    let preset = usable_preset(&choice, &answers.variables, &sets, &base, &ui);
-    let mut merged_answers = preset;
+    // The recommendation's proposals (the hybrid's gateway and queue) come first; answers and
+    // --set win over them.
+    let mut merged_answers = choice.preset.clone();
     merged_answers.extend(answers.variables.clone());
     let mut ask =
         |var: &pack::Variable, default: Option<&pack::Value>| prompt::variable(&ui, var, default);
@@ -205,44 +205,6 @@ pub fn run(args: NewArgs) -> Result<()> {
         crate::ui::out_json(&report)?;
     }
     Ok(())
-}
-
-/// The recommendation's proposed values, unless the pack refuses them (say, a gateway this
-/// version of the pack does not build yet) while it accepts its own defaults: a proposal is
-/// not the user's choice, so it gives way, with a warning, rather than failing the run.
-fn usable_preset(
-    choice: &select::Choice,
-    answered: &BTreeMap<String, toml::Value>,
-    sets: &[(String, String)],
-    base: &TemplateContext,
-    ui: &Ui,
-) -> BTreeMap<String, toml::Value> {
-    let manifest = &choice.pack.manifest;
-    let preset = &choice.preset;
-    if preset.is_empty() {
-        return preset.clone();
-    }
-    let mut with = preset.clone();
-    with.extend(answered.clone());
-    let refused = match answers::resolve(manifest, sets, &with, base, Asker::Never) {
-        Err(e @ (Error::Usage { .. } | Error::InvalidValue { .. })) => e,
-        _ => return preset.clone(),
-    };
-    if answers::resolve(manifest, sets, answered, base, Asker::Never).is_err() {
-        return preset.clone();
-    }
-    let proposed: Vec<String> = preset
-        .iter()
-        .map(|(k, v)| match v {
-            toml::Value::String(s) => format!("{k}={s}"),
-            other => format!("{k}={other}"),
-        })
-        .collect();
-    ui.warn(&format!(
-        "the recommendation proposed {}, but the pack refuses it ({refused}); using the pack's defaults",
-        proposed.join(" ")
-    ));
-    BTreeMap::new()
 }
 
 /// How long rendering may take: `SCAFFOLD_RENDER_TIMEOUT` seconds, 60 by default.

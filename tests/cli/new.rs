@@ -263,35 +263,27 @@ fn embedded_stack_renders_without_the_source_tree() {
 }
 
 #[test]
-fn a_refused_recommendation_setting_gives_way_to_the_defaults() {
-    // enterprise makes NestJS outrank Express, so the recommendation proposes a NestJS
-    // gateway, which this version of the hybrid pack does not build yet.
+fn the_recommended_gateway_is_the_one_rendered() {
+    // enterprise makes NestJS outrank Express, so the hybrid gets a NestJS gateway.
     let mut s = Scaffold::new()
-        .args(["new", "hub", "--yes", "--no-git", "--dry-run", "--json"])
+        .args(["new", "hub", "--yes", "--no-git", "--json"])
         .args(["--needs", "realtime,ml,enterprise", "--team", "js"]);
     let run = s.run();
     run.success();
     assert_eq!(run.json()["stack"], "hybrid");
-    assert!(
-        run.stderr()
-            .contains("warning: the recommendation proposed gateway=nestjs"),
-        "{}",
-        run.stderr()
-    );
-    // Chosen explicitly, the same value is an error.
-    Scaffold::new()
-        .args([
-            "new",
-            "hub",
-            "--yes",
-            "--no-git",
-            "--stack",
-            "hybrid",
-            "--set",
-            "gateway=nestjs",
-        ])
-        .run()
-        .fails_with(2, "`gateway = nestjs` is not available");
+    assert!(s.path("hub/gateway/nest-cli.json").is_file());
+    assert!(!s.path("hub/gateway/src/index.ts").exists());
+    let record = std::fs::read_to_string(s.path("hub/.scaffold.toml")).unwrap();
+    assert!(record.contains("gateway = \"nestjs\""), "{record}");
+    // --set still wins over the proposal.
+    let mut s = Scaffold::new()
+        .args(["new", "hub", "--yes", "--no-git", "--dry-run", "--json"])
+        .args(["--needs", "realtime,ml,enterprise", "--team", "js"])
+        .args(["--set", "gateway=express"]);
+    let run = s.run();
+    run.success();
+    let files = run.json()["files"].to_string();
+    assert!(files.contains("gateway/src/index.ts"), "{files}");
 }
 
 #[test]

@@ -155,4 +155,11 @@ fn hybrid() {
         &["queue=nats", "docker=false", "ci=none"],
         keys,
     );
+    check("hybrid", "nestjs-rabbitmq", &["gateway=nestjs"], keys);
+    check(
+        "hybrid",
+        "nestjs-nats",
+        &["gateway=nestjs", "queue=nats", "docker=false", "ci=none"],
+        keys,
+    );
 }
