@@ -239,9 +239,9 @@ fn known_names(manifest_text: &str) -> Option<HashSet<String>> {
     Some(known)
 }
 
-/// Every variable at its default (an empty string without one), plus the derived values.
-fn defaults(m: &Manifest) -> TemplateContext {
-    let mut ctx = context_with(
+/// Every variable at its default (an empty string without one).
+fn variable_defaults(m: &Manifest) -> TemplateContext {
+    context_with(
         m.variables
             .iter()
             .map(|v| {
@@ -251,9 +251,14 @@ fn defaults(m: &Manifest) -> TemplateContext {
                 )
             })
             .collect(),
-    );
-    // A derived value that does not render is reported by `lint_default_render`; here it is
-    // left out, so that the templates are still checked.
+    )
+}
+
+/// The variables' defaults plus the derived values. A derived value that does not render is
+/// reported by `lint_default_render`; here it is left out, so that the templates are still
+/// checked.
+fn defaults(m: &Manifest) -> TemplateContext {
+    let mut ctx = variable_defaults(m);
     let _ = crate::answers::add_derived(m, &mut ctx);
     ctx
 }
@@ -562,9 +567,8 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
     if l.out.iter().any(|d| d.severity == Severity::Error) {
         return;
     }
-    let mut probe = defaults(m);
-    probe.values.retain(|(name, _)| m.variable(name).is_some());
-    if let Err(e) = crate::answers::add_derived(m, &mut probe) {
+    let mut ctx = variable_defaults(m);
+    if let Err(e) = crate::answers::add_derived(m, &mut ctx) {
         let msg = e.to_string();
         // "pack `name`: pack.toml: derived ...": the diagnostic names the file already.
         let msg = msg.split_once(": ").map_or(msg.as_str(), |(_, rest)| rest);
@@ -579,7 +583,7 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
         content_hash: String::new(),
         includes: Vec::new(),
     };
-    if let Err(e) = render::render(&pack, &defaults(m)) {
+    if let Err(e) = render::render(&pack, &ctx) {
         let msg = e.to_string();
         let msg = msg
             .split_once(": ")
