@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-import type { Item } from "./items.schema.js";
+import type { Item, ListItemsQuery } from "./items.schema.js";
 
 export interface NewItem {
   name: string;
@@ -9,7 +9,8 @@ export interface NewItem {
 
 /** Storage for items. The service depends on this interface, never on a concrete store. */
 export interface ItemsRepository {
-  list(): Promise<Item[]>;
+  /** A page of items, oldest first. */
+  list(page: ListItemsQuery): Promise<Item[]>;
   get(id: string): Promise<Item | undefined>;
   create(item: NewItem): Promise<Item>;
   /** Returns false when there was no item with this id. */
@@ -20,8 +21,8 @@ export interface ItemsRepository {
 export class InMemoryItemsRepository implements ItemsRepository {
   readonly #items = new Map<string, Item>();
 
-  list(): Promise<Item[]> {
-    return Promise.resolve([...this.#items.values()]);
+  list({ limit, offset }: ListItemsQuery): Promise<Item[]> {
+    return Promise.resolve([...this.#items.values()].slice(offset, offset + limit));
   }
 
   get(id: string): Promise<Item | undefined> {
