@@ -66,6 +66,30 @@ describe("/api/items", () => {
     expect(res.body).toEqual(item);
   });
 
+  it("changes an item's name or description", async () => {
+    const { body: item } = await createItem({ name: "before", description: "kept" });
+    const url = `/api/items/${item.id}`;
+    const renamed = await request(app).patch(url).send({ name: "after" }).expect(200);
+    expect(renamed.body).toEqual({ ...item, name: "after" });
+    const cleared = await request(app).patch(url).send({ description: null }).expect(200);
+    expect(cleared.body).toEqual({ ...item, name: "after", description: null });
+    expect((await request(app).get(url).expect(200)).body).toEqual(cleared.body);
+  });
+
+  it.each([
+    ["an empty body", {}],
+    ["an empty name", { name: "" }],
+    ["an unknown field", { price: 3 }],
+  ])("rejects a change with %s with 422", async (_label, body) => {
+    const { body: item } = await createItem({ name: "unchanged" });
+    const res = await request(app).patch(`/api/items/${item.id}`).send(body).expect(422);
+    expect(res.body.error.code).toBe("validation_error");
+  });
+
+  it("answers 404 for a change to a missing item", async () => {
+    await request(app).patch(`/api/items/${randomUUID()}`).send({ name: "x" }).expect(404);
+  });
+
   it("deletes an item, then reports it missing", async () => {
     const res = await request(app).post("/api/items").send({ name: "doomed" }).expect(201);
     const url = `/api/items/${res.body.id}`;

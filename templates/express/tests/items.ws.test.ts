@@ -72,11 +72,16 @@ describe("WebSocket /ws/items", () => {
     expect(await first.until(1)).toEqual([expected]);
     expect(await second.until(1)).toEqual([expected]);
 
+    const { body: renamed } = await request(server)
+      .patch(`/api/items/${item.id}`)
+      .send({ name: "renamed" })
+      .expect(200);
     await request(server).delete(`/api/items/${item.id}`).expect(204);
-    expect((await first.until(2))[1]).toMatchObject({
-      type: "item.deleted",
-      item: { id: item.id },
-    });
+    const messages = await first.until(3);
+    expect(messages.slice(1)).toEqual([
+      { id: expect.any(Number), type: "item.updated", item: renamed },
+      { id: expect.any(Number), type: "item.deleted", item: { id: item.id } },
+    ]);
   });
 
   it("refuses a browser from an origin that is not allowed", async () => {

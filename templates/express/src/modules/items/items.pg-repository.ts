@@ -48,6 +48,18 @@ export class PgItemsRepository implements ItemsRepository {
     return toItem(rows[0] as ItemRow);
   }
 
+  async update(id: string, changes: Partial<NewItem>): Promise<Item | undefined> {
+    const { rows } = await this.pool.query<ItemRow>(
+      `UPDATE items
+          SET name = COALESCE($2, name),
+              description = CASE WHEN $3 THEN $4 ELSE description END
+        WHERE id = $1
+    RETURNING ${COLUMNS}`,
+      [id, changes.name ?? null, changes.description !== undefined, changes.description ?? null],
+    );
+    return rows[0] === undefined ? undefined : toItem(rows[0]);
+  }
+
   async delete(id: string): Promise<boolean> {
     const { rowCount } = await this.pool.query("DELETE FROM items WHERE id = $1", [id]);
     return rowCount === 1;

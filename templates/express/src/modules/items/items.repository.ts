@@ -13,6 +13,8 @@ export interface ItemsRepository {
   list(page: ListItemsQuery): Promise<Item[]>;
   get(id: string): Promise<Item | undefined>;
   create(item: NewItem): Promise<Item>;
+  /** Changes the given fields; undefined when there is no item with this id. */
+  update(id: string, changes: Partial<NewItem>): Promise<Item | undefined>;
   /** Returns false when there was no item with this id. */
   delete(id: string): Promise<boolean>;
 }
@@ -33,6 +35,18 @@ export class InMemoryItemsRepository implements ItemsRepository {
     const item: Item = { id: randomUUID(), ...input, createdAt: new Date().toISOString() };
     this.#items.set(item.id, item);
     return Promise.resolve(item);
+  }
+
+  update(id: string, changes: Partial<NewItem>): Promise<Item | undefined> {
+    const item = this.#items.get(id);
+    if (item === undefined) return Promise.resolve(undefined);
+    const updated: Item = {
+      ...item,
+      name: changes.name ?? item.name,
+      description: changes.description === undefined ? item.description : changes.description,
+    };
+    this.#items.set(id, updated);
+    return Promise.resolve(updated);
   }
 
   delete(id: string): Promise<boolean> {

@@ -2,7 +2,12 @@ import { Router } from "express";
 
 import { NotFoundError } from "../../lib/http-error.js";
 import { validationError } from "../../lib/validation.js";
-import { createItemSchema, itemIdSchema, listItemsQuerySchema } from "./items.schema.js";
+import {
+  createItemSchema,
+  itemIdSchema,
+  listItemsQuerySchema,
+  updateItemSchema,
+} from "./items.schema.js";
 import type { ItemsService } from "./items.service.js";
 
 /** An id that is not a UUID cannot name an item: answer 404 without asking the store. */
@@ -31,6 +36,13 @@ export function itemsRouter(service: ItemsService): Router {
 
   router.get("/:id", async (req, res) => {
     res.json(await service.get(parseId(req.params.id)));
+  });
+
+  router.patch("/:id", async (req, res) => {
+    const id = parseId(req.params.id);
+    const input = updateItemSchema.safeParse(req.body ?? {});
+    if (!input.success) throw validationError(input.error);
+    res.json(await service.update(id, input.data));
   });
 
   router.delete("/:id", async (req, res) => {

@@ -15,6 +15,15 @@ export const createItemSchema = z.strictObject({
 
 export type CreateItemInput = z.infer<typeof createItemSchema>;
 
+/** Body of `PATCH /api/items/:id`: the fields to change, at least one. */
+export const updateItemSchema = createItemSchema
+  .partial()
+  .refine((input) => input.name !== undefined || input.description !== undefined, {
+    message: "must change name or description",
+  });
+
+export type UpdateItemInput = z.infer<typeof updateItemSchema>;
+
 /** Query of `GET /api/items`: a page of items, oldest first. Out-of-range numbers are a 422. */
 export const listItemsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
