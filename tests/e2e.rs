@@ -542,6 +542,7 @@ matrix! {
     django_sqlite_plain: "django", "sqlite-plain", ["database=sqlite", "api=none"], false;
     express_memory: "express", "memory", ["database=none"], false;
     express_postgres: "express", "postgres", ["database=postgres"], true;
+    express_capabilities: "express", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
     nestjs_memory: "nestjs", "memory", ["database=none"], false;
     nestjs_postgres: "nestjs", "postgres", ["database=postgres"], true;
     hybrid_rabbitmq: "hybrid", "rabbitmq", ["queue=rabbitmq"], false;

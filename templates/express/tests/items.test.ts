@@ -25,7 +25,8 @@ describe("/api/items", () => {
     const res = await createItem({ name: "widget", description: "optional text" });
     expect(res.body).toMatchObject({ name: "widget", description: "optional text" });
     expect(res.body.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(new Date(res.body.createdAt as string).toString()).not.toBe("Invalid Date");
+    // RFC 3339 with an offset (Z or ±hh:mm), as the declared date-time format requires.
+    expect(res.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
     expect(res.headers.location).toBe(`/api/items/${res.body.id}`);
   });
 
@@ -41,10 +42,52 @@ describe("/api/items", () => {
     expect(res.body).toContainEqual(item);
   });
 
+  it("pages with limit and offset", async () => {
+    await createItem({ name: "page" });
+    const res = await request(app).get("/api/items?limit=1&offset=0").expect(200);
+    expect(res.body).toHaveLength(1);
+  });
+
+  it.each([
+    ["an offset beyond 2^31-1", "offset=609727641809818353664"],
+    ["a negative offset", "offset=-1"],
+    ["a zero limit", "limit=0"],
+    ["a limit over 1000", "limit=1001"],
+    ["a fractional limit", "limit=1.5"],
+    ["a limit that is not a number", "limit=ten"],
+  ])("answers 422, never 500, for %s", async (_label, query) => {
+    const res = await request(app).get(`/api/items?${query}`).expect(422);
+    expect(res.body.error.code).toBe("validation_error");
+  });
+
   it("gets one item by id", async () => {
     const { body: item } = await createItem({ name: "fetched" });
     const res = await request(app).get(`/api/items/${item.id}`).expect(200);
     expect(res.body).toEqual(item);
+  });
+
+  it("changes an item's name or description", async () => {
+    const { body: item } = await createItem({ name: "before", description: "kept" });
+    const url = `/api/items/${item.id}`;
+    const renamed = await request(app).patch(url).send({ name: "after" }).expect(200);
+    expect(renamed.body).toEqual({ ...item, name: "after" });
+    const cleared = await request(app).patch(url).send({ description: null }).expect(200);
+    expect(cleared.body).toEqual({ ...item, name: "after", description: null });
+    expect((await request(app).get(url).expect(200)).body).toEqual(cleared.body);
+  });
+
+  it.each([
+    ["an empty body", {}],
+    ["an empty name", { name: "" }],
+    ["an unknown field", { price: 3 }],
+  ])("rejects a change with %s with 422", async (_label, body) => {
+    const { body: item } = await createItem({ name: "unchanged" });
+    const res = await request(app).patch(`/api/items/${item.id}`).send(body).expect(422);
+    expect(res.body.error.code).toBe("validation_error");
+  });
+
+  it("answers 404 for a change to a missing item", async () => {
+    await request(app).patch(`/api/items/${randomUUID()}`).send({ name: "x" }).expect(404);
   });
 
   it("deletes an item, then reports it missing", async () => {
@@ -59,6 +102,7 @@ describe("/api/items", () => {
   it.each([
     ["an unknown uuid", randomUUID()],
     ["a malformed id", "not-a-uuid"],
+    ["an integer beyond any range", "41711285832544600064"],
   ])("answers 404 JSON for %s", async (_label, id) => {
     const res = await request(app).get(`/api/items/${id}`).expect(404);
     expect(res.headers["content-type"]).toMatch(/^application\/json/);

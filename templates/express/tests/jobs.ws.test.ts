@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 
 import { createLogger } from "../src/lib/logger.js";
-import { attachJobsWebSocket } from "../src/modules/jobs/jobs.ws.js";
+import { routeUpgrades } from "../src/lib/websocket.js";
+import { createJobsWebSocket } from "../src/modules/jobs/jobs.ws.js";
 import { buildTestApp } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -17,11 +18,11 @@ afterEach(async () => {
 async function start() {
   const test = buildTestApp();
   const server: Server = createServer(test.app);
-  const ws = attachJobsWebSocket(
-    server,
+  const ws = createJobsWebSocket(
     test.jobs.store,
     createLogger({ LOG_LEVEL: "silent", NODE_ENV: "test" }),
   );
+  routeUpgrades(server, { "/ws": ws.wss });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   cleanups.push(async () => {
     await ws.close();

@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
 
 import type { ItemsRepository, NewItem } from "./items.repository.js";
-import type { Item } from "./items.schema.js";
+import type { Item, ListItemsQuery } from "./items.schema.js";
 
 interface ItemRow {
   id: string;
@@ -25,9 +25,10 @@ function toItem(row: ItemRow): Item {
 export class PgItemsRepository implements ItemsRepository {
   constructor(private readonly pool: Pool) {}
 
-  async list(): Promise<Item[]> {
+  async list({ limit, offset }: ListItemsQuery): Promise<Item[]> {
     const { rows } = await this.pool.query<ItemRow>(
-      `SELECT ${COLUMNS} FROM items ORDER BY created_at, id`,
+      `SELECT ${COLUMNS} FROM items ORDER BY created_at, id LIMIT $1 OFFSET $2`,
+      [limit, offset],
     );
     return rows.map(toItem);
   }
@@ -45,6 +46,18 @@ export class PgItemsRepository implements ItemsRepository {
       [input.name, input.description],
     );
     return toItem(rows[0] as ItemRow);
+  }
+
+  async update(id: string, changes: Partial<NewItem>): Promise<Item | undefined> {
+    const { rows } = await this.pool.query<ItemRow>(
+      `UPDATE items
+          SET name = COALESCE($2, name),
+              description = CASE WHEN $3 THEN $4 ELSE description END
+        WHERE id = $1
+    RETURNING ${COLUMNS}`,
+      [id, changes.name ?? null, changes.description !== undefined, changes.description ?? null],
+    );
+    return rows[0] === undefined ? undefined : toItem(rows[0]);
   }
 
   async delete(id: string): Promise<boolean> {

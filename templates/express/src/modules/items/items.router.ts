@@ -1,17 +1,14 @@
 import { Router } from "express";
-import type { z } from "zod";
 
-import { HttpError, NotFoundError } from "../../lib/http-error.js";
-import { createItemSchema, itemIdSchema } from "./items.schema.js";
+import { NotFoundError } from "../../lib/http-error.js";
+import { validationError } from "../../lib/validation.js";
+import {
+  createItemSchema,
+  itemIdSchema,
+  listItemsQuerySchema,
+  updateItemSchema,
+} from "./items.schema.js";
 import type { ItemsService } from "./items.service.js";
-
-function validationError(error: z.ZodError): HttpError {
-  const details = error.issues.map((issue) => ({
-    path: issue.path.join("."),
-    message: issue.message,
-  }));
-  return new HttpError(422, "validation_error", "Request body is invalid", details);
-}
 
 /** An id that is not a UUID cannot name an item: answer 404 without asking the store. */
 function parseId(raw: string): string {
@@ -24,8 +21,10 @@ function parseId(raw: string): string {
 export function itemsRouter(service: ItemsService): Router {
   const router = Router();
 
-  router.get("/", async (_req, res) => {
-    res.json(await service.list());
+  router.get("/", async (req, res) => {
+    const page = listItemsQuerySchema.safeParse(req.query);
+    if (!page.success) throw validationError(page.error, "Query parameters are invalid");
+    res.json(await service.list(page.data));
   });
 
   router.post("/", async (req, res) => {
@@ -37,6 +36,13 @@ export function itemsRouter(service: ItemsService): Router {
 
   router.get("/:id", async (req, res) => {
     res.json(await service.get(parseId(req.params.id)));
+  });
+
+  router.patch("/:id", async (req, res) => {
+    const id = parseId(req.params.id);
+    const input = updateItemSchema.safeParse(req.body ?? {});
+    if (!input.success) throw validationError(input.error);
+    res.json(await service.update(id, input.data));
   });
 
   router.delete("/:id", async (req, res) => {

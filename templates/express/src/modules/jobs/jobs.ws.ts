@@ -1,9 +1,10 @@
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage } from "node:http";
 
 import { WebSocket, WebSocketServer } from "ws";
 import { z } from "zod";
 
 import type { Logger } from "../../lib/logger.js";
+import { closeWebSocketServer, startHeartbeat } from "../../lib/websocket.js";
 import type { JobStore } from "./jobs.store.js";
 import type { JobState } from "./jobs.types.js";
 
@@ -17,18 +18,18 @@ export type ServerMessage =
   | { type: "error"; error: { code: string; message: string; id?: string } };
 
 /**
- * WebSocket endpoint (default `/ws`). A client sends `{"action":"subscribe","id":"<job id>"}`
- * (or connects to `/ws?job=<id>`) and receives `{"type":"job","job":{...}}` at once and on every
- * status change, the result included; `{"action":"unsubscribe",...}` stops it.
+ * WebSocket endpoint for jobs (mounted at `/ws` by src/server.ts). A client sends
+ * `{"action":"subscribe","id":"<job id>"}` (or connects to `/ws?job=<id>`) and receives
+ * `{"type":"job","job":{...}}` at once and on every status change, the result included;
+ * `{"action":"unsubscribe",...}` stops it.
  */
-export function attachJobsWebSocket(
-  server: Server,
+export function createJobsWebSocket(
   store: JobStore,
   logger: Logger,
-  path = "/ws",
-): { close: () => Promise<void> } {
-  const wss = new WebSocketServer({ server, path, maxPayload: 4096 });
-  const alive = new WeakMap<WebSocket, boolean>();
+  heartbeatMs = 30_000,
+): { wss: WebSocketServer; close: () => Promise<void> } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const stopHeartbeat = startHeartbeat(wss, heartbeatMs);
 
   function send(socket: WebSocket, message: ServerMessage): void {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -36,8 +37,6 @@ export function attachJobsWebSocket(
 
   wss.on("connection", (socket: WebSocket, req: IncomingMessage) => {
     const subscriptions = new Map<string, () => void>();
-    alive.set(socket, true);
-    socket.on("pong", () => alive.set(socket, true));
 
     function subscribe(id: string): void {
       const state = store.get(id);
@@ -97,29 +96,11 @@ export function attachJobsWebSocket(
     }
   });
 
-  // Drop clients that stopped answering pings (a vanished laptop keeps no socket open forever).
-  const heartbeat = setInterval(() => {
-    for (const socket of wss.clients) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, 30_000);
-  heartbeat.unref();
-
   return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(heartbeat);
-        for (const socket of wss.clients) socket.close(1001, "server shutting down");
-        wss.close(() => resolve());
-        // Clients that do not answer the close handshake are cut off.
-        setTimeout(() => {
-          for (const socket of wss.clients) socket.terminate();
-        }, 1000).unref();
-      }),
+    wss,
+    close: () => {
+      stopHeartbeat();
+      return closeWebSocketServer(wss);
+    },
   };
 }
