@@ -80,6 +80,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A resource limit was reached while resolving or rendering a pack (exit 1): the
+    /// message says which, and the environment variable that raises it.
+    #[error("{what} (raise the limit with {env})")]
+    Limit {
+        /// What ran over, and the limit.
+        what: String,
+        /// The setting that raises it, as `NAME=VALUE`.
+        env: String,
+    },
+
     /// Ctrl-C (exit 130). Nothing half-written is left behind.
     #[error("interrupted; nothing was written")]
     Interrupted,
@@ -118,7 +128,9 @@ impl Error {
             | Error::InvalidValue { .. }
             | Error::MissingAnswer { .. }
             | Error::TargetNotEmpty { .. } => EXIT_USAGE,
-            Error::Pack { .. } | Error::Io { .. } | Error::Failed { .. } => EXIT_FAILURE,
+            Error::Pack { .. } | Error::Io { .. } | Error::Failed { .. } | Error::Limit { .. } => {
+                EXIT_FAILURE
+            }
             Error::Interrupted => EXIT_INTERRUPTED,
         }
     }

@@ -11,6 +11,7 @@
 pub mod answers;
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod error;
 pub mod git;
 pub mod interrupt;
@@ -18,12 +19,15 @@ pub mod lint;
 pub mod matrix;
 pub mod names;
 pub mod pack;
+pub mod plan;
 pub mod prompt;
 pub mod recommend;
 pub mod render;
+pub mod resolve;
 pub mod secrets;
 pub mod stack;
 pub mod ui;
+pub mod value;
 pub mod write;
 
 pub use error::{Error, Result};

@@ -13,10 +13,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::engine::{
+    self, new_tera, tera_message, Budget, Limits, TemplateContext, RESERVED_NAMES,
+};
+use crate::error::Error;
 use crate::names::is_windows_reserved;
-use crate::pack::manifest::RESERVED_NAMES;
 use crate::pack::{Manifest, Origin, Pack, PackFile, Value, MANIFEST};
-use crate::render::{self, check_rel_path, new_tera, tera_message, TemplateContext};
+use crate::plan::check_rel_path;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,9 +69,35 @@ const MAX_COMBINATIONS: usize = 4096;
 
 struct Linter {
     out: Vec<Diagnostic>,
+    /// The time budget every evaluation of this pack shares.
+    budget: Budget,
+    /// Set once a limit was hit (and reported): nothing more is evaluated.
+    stopped: bool,
 }
 
 impl Linter {
+    /// Evaluate a condition under the budget; `None` once a limit stopped the lint.
+    fn eval(&mut self, expr: &str, ctx: &TemplateContext) -> Option<engine::TextResult<bool>> {
+        if self.stopped {
+            return None;
+        }
+        match engine::eval_condition(expr, ctx, &self.budget) {
+            Ok(result) => Some(result),
+            Err(e) => {
+                self.limit(&e);
+                None
+            }
+        }
+    }
+
+    /// Report a limit once and stop evaluating.
+    fn limit(&mut self, e: &Error) {
+        if !self.stopped {
+            self.stopped = true;
+            self.push(MANIFEST, None, Severity::Error, e.to_string());
+        }
+    }
+
     fn push(
         &mut self,
         file: &str,
@@ -132,7 +161,17 @@ fn tera_headline(message: &str) -> String {
 /// Lint a pack's files (manifest included).
 #[must_use]
 pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
-    let mut l = Linter { out: Vec::new() };
+    lint_with(files, &Limits::from_env())
+}
+
+/// [`lint`] under explicit limits.
+#[must_use]
+pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
+    let mut l = Linter {
+        out: Vec::new(),
+        budget: limits.budget(),
+        stopped: false,
+    };
     let Some(manifest_file) = files.iter().find(|f| f.path == MANIFEST) else {
         l.push(
             MANIFEST,
@@ -193,7 +232,7 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
     lint_templates(&mut l, &templates, manifest.as_ref(), &text);
     if let Some(m) = &manifest {
         lint_conditions(&mut l, m, &text, &templates);
-        lint_default_render(&mut l, m, &templates);
+        lint_default_render(&mut l, m, &templates, limits);
     }
     // Each pack included from inside this one is linted on its own, its findings named
     // with their path in this pack.
@@ -208,7 +247,7 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
                 })
             })
             .collect();
-        for mut d in lint(&sub) {
+        for mut d in lint_with(&sub, limits) {
             d.file = format!("{prefix}{}", d.file);
             l.out.push(d);
         }
@@ -257,9 +296,11 @@ fn variable_defaults(m: &Manifest) -> TemplateContext {
 /// The variables' defaults plus the derived values. A derived value that does not render is
 /// reported by `lint_default_render`; here it is left out, so that the templates are still
 /// checked.
-fn defaults(m: &Manifest) -> TemplateContext {
+fn defaults(l: &mut Linter, m: &Manifest) -> TemplateContext {
     let mut ctx = variable_defaults(m);
-    let _ = crate::answers::add_derived(m, &mut ctx);
+    if let Err(e @ Error::Limit { .. }) = crate::answers::add_derived(m, &mut ctx, &l.budget) {
+        l.limit(&e);
+    }
     ctx
 }
 
@@ -272,7 +313,7 @@ fn lint_templates(
     let names = known_names(manifest_text);
     let check_vars = names.is_some();
     let known = names.unwrap_or_default();
-    let ctx = manifest.map(|m| defaults(m).to_tera());
+    let ctx = manifest.map(|m| defaults(l, m));
     for file in files {
         let logical = file.path.strip_suffix(".tera").unwrap_or(&file.path);
         if file.path.ends_with(".tera") {
@@ -318,19 +359,13 @@ fn lint_templates(
         if logical.contains("{{") || logical.contains("{%") {
             let name = format!("{} (file name)", file.path);
             if check_template(l, &file.path, logical, &name, &known, check_vars) {
-                if let Some(ctx) = &ctx {
-                    let mut tera = new_tera();
-                    let rendered = tera
-                        .add_raw_template(&name, logical)
-                        .and_then(|()| tera.render(&name, ctx));
-                    match rendered {
-                        Ok(path) => check_path(l, &file.path, &path),
-                        Err(e) => l.push(
-                            &file.path,
-                            None,
-                            Severity::Error,
-                            tera_headline(&tera_message(&e)),
-                        ),
+                if let Some(ctx) = ctx.as_ref().filter(|_| !l.stopped) {
+                    match engine::render_named(&name, logical, ctx, &l.budget) {
+                        Ok(Ok(path)) => check_path(l, &file.path, &path),
+                        Ok(Err(e)) => {
+                            l.push(&file.path, None, Severity::Error, tera_headline(&e));
+                        }
+                        Err(e) => l.limit(&e),
                     }
                 }
             }
@@ -349,7 +384,7 @@ fn check_template(
     known: &HashSet<String>,
     check_vars: bool,
 ) -> bool {
-    let mut tera = new_tera();
+    let mut tera = new_tera(usize::MAX);
     if let Err(e) = tera.add_raw_template(name, body) {
         let msg = tera_message(&e);
         l.push(file, tera_line(&msg), Severity::Error, tera_headline(&msg));
@@ -456,7 +491,7 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
                     })
                     .collect(),
             );
-            if let Err(e) = render::eval_condition(expr, &earlier) {
+            if let Some(Err(e)) = l.eval(expr, &earlier) {
                 l.push(
                     MANIFEST,
                     declaration_line(text, &var.name),
@@ -484,7 +519,7 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
     for rule in &m.files {
         let line =
             find_line(text, &format!("\"{}\"", rule.when)).or_else(|| find_line(text, &rule.when));
-        if let Err(e) = render::eval_condition(&rule.when, &all) {
+        if let Some(Err(e)) = l.eval(&rule.when, &all) {
             l.push(
                 MANIFEST,
                 line,
@@ -520,9 +555,10 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
         for (i, (var, (name, value))) in m.variables.iter().zip(combo).enumerate() {
             let applies = match &var.only_if {
                 None => true,
-                Some(expr) => {
-                    render::eval_condition(expr, &context_with(values.clone())).unwrap_or(true)
-                }
+                Some(expr) => match l.eval(expr, &context_with(values.clone())) {
+                    Some(result) => result.unwrap_or(true),
+                    None => return,
+                },
             };
             if applies && var.only_if.is_some() {
                 only_if_seen.insert(i);
@@ -536,8 +572,15 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
         }
         let ctx = context_with(values);
         for (i, rule) in m.files.iter().enumerate() {
-            if !when_seen.contains(&i) && render::eval_condition(&rule.when, &ctx).unwrap_or(true) {
-                when_seen.insert(i);
+            if when_seen.contains(&i) {
+                continue;
+            }
+            match l.eval(&rule.when, &ctx) {
+                Some(Ok(false)) => {}
+                Some(_) => {
+                    when_seen.insert(i);
+                }
+                None => return,
             }
         }
     }
@@ -563,12 +606,16 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
 }
 
 /// Render once with the defaults: catches what only shows at render time.
-fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
-    if l.out.iter().any(|d| d.severity == Severity::Error) {
+fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile], limits: &Limits) {
+    if l.stopped || l.out.iter().any(|d| d.severity == Severity::Error) {
         return;
     }
     let mut ctx = variable_defaults(m);
-    if let Err(e) = crate::answers::add_derived(m, &mut ctx) {
+    if let Err(e) = crate::answers::add_derived(m, &mut ctx, &l.budget) {
+        if let Error::Limit { .. } = e {
+            l.limit(&e);
+            return;
+        }
         let msg = e.to_string();
         // "pack `name`: pack.toml: derived ...": the diagnostic names the file already.
         let msg = msg.split_once(": ").map_or(msg.as_str(), |(_, rest)| rest);
@@ -583,7 +630,15 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
         content_hash: String::new(),
         includes: Vec::new(),
     };
-    if let Err(e) = render::render(&pack, &ctx) {
+    // The default render is the last step: it continues with what is left of the budget.
+    let budget = std::mem::replace(&mut l.budget, limits.budget());
+    let rendered = crate::resolve::resolve_with(&pack, ctx, budget)
+        .and_then(|resolved| crate::render::render(&resolved));
+    if let Err(e) = rendered {
+        if let Error::Limit { .. } = e {
+            l.limit(&e);
+            return;
+        }
         let msg = e.to_string();
         let msg = msg
             .split_once(": ")

@@ -262,8 +262,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::answers::{self, Asker};
-    use crate::render::TemplateContext;
+    use crate::answers::Asker;
+    use crate::engine::{Limits, TemplateContext};
+    use crate::resolve::{self, Answers};
 
     /// Whatever the recommendation proposes for the hybrid (its gateway, worker and queue), the
     /// hybrid pack accepts: a proposal the pack refused would turn `--yes` into an error.
@@ -309,8 +310,12 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
                 .collect();
-            let values = answers::resolve(&pack.manifest, &[], &answered, &base, Asker::Never);
-            assert!(values.is_ok(), "{proposal:?}: {:?}", values.err());
+            let input = Answers {
+                sets: Vec::new(),
+                answers: answered,
+            };
+            let resolved = resolve::resolve(&pack, &base, &input, Asker::Never, &Limits::default());
+            assert!(resolved.is_ok(), "{proposal:?}: {:?}", resolved.err());
         }
     }
 }

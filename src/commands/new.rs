@@ -3,21 +3,22 @@
 //! atomically and report.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
 
 use super::choose as select;
 use crate::answers::{self, AnswersFile, Asker, PackRecord};
 use crate::cli::NewArgs;
+use crate::engine::{Limits, TemplateContext};
 use crate::error::{Error, Result};
 use crate::git::{self, GitOutcome};
 use crate::names::{self, ProjectNames};
 use crate::pack::{self, Pack};
+use crate::plan::{Plan, PlannedFile, RECORD_FILE};
 use crate::prompt;
-use crate::render::{self, PlannedFile, TemplateContext, RECORD_FILE};
+use crate::render;
+use crate::resolve::{self, Answers};
 use crate::ui::{sanitize, Ui};
 use crate::write::{self, TargetState};
 
@@ -109,10 +110,13 @@ pub fn run(args: NewArgs) -> Result<()> {
     } else {
         Asker::Never
     };
-    let values = answers::resolve(&pack.manifest, &sets, &merged_answers, &base, asker)?;
-    let context = TemplateContext { values, ..base };
-
-    let mut plan = with_deadline(render_timeout(), || render::render(pack, &context))?;
+    let input = Answers {
+        sets,
+        answers: merged_answers,
+    };
+    let resolved = resolve::resolve(pack, &base, &input, asker, &Limits::from_env())?;
+    let context = resolved.context().clone();
+    let mut plan = render::render(&resolved)?;
     let record = record(pack, &context, &choice);
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
@@ -207,41 +211,6 @@ pub fn run(args: NewArgs) -> Result<()> {
     Ok(())
 }
 
-/// How long rendering may take: `SCAFFOLD_RENDER_TIMEOUT` seconds, 60 by default.
-fn render_timeout() -> Duration {
-    std::env::var("SCAFFOLD_RENDER_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .map_or(Duration::from_secs(60), Duration::from_secs)
-}
-
-/// Run `f`, but end the process with exit 1 if it takes longer than `limit`: a template that
-/// never finishes (nested loops that print nothing) cannot be interrupted from inside, and
-/// since rendering comes before any write, nothing is left behind.
-fn with_deadline<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
-    let claimed = Arc::new(AtomicBool::new(false));
-    let watchdog = Arc::clone(&claimed);
-    std::thread::spawn(move || {
-        std::thread::sleep(limit);
-        if !watchdog.swap(true, Ordering::SeqCst) {
-            eprintln!(
-                "error: rendering took longer than {} s; is there a loop in a template that never ends? Nothing was written (SCAFFOLD_RENDER_TIMEOUT sets the limit)",
-                limit.as_secs()
-            );
-            std::process::exit(i32::from(crate::error::EXIT_FAILURE));
-        }
-    });
-    let out = f();
-    if claimed.swap(true, Ordering::SeqCst) {
-        // The watchdog fired at the same moment and is ending the process.
-        loop {
-            std::thread::park();
-        }
-    }
-    out
-}
-
 fn derive_name(raw: &str) -> Result<ProjectNames> {
     names::derive(raw).map_err(|reason| {
         Error::usage(format!(
@@ -284,7 +253,7 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
 }
 
 /// What to run next: the Makefile contract when the project has one.
-fn next_steps(plan: &render::Plan<'_>, shown_path: &str) -> Vec<String> {
+fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
     let mut steps = vec![format!("cd {}", shell_quote(shown_path))];
     if plan.files.iter().any(|f| f.path == "Makefile") {
         steps.extend(["make install", "make test", "make run"].map(String::from));

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::answers::{self, Asker};
+use crate::answers::Asker;
+use crate::engine::{Limits, TemplateContext};
 use crate::error::{Error, Result};
 use crate::pack::{self, Pack, Value};
-use crate::render::{self, TemplateContext};
+use crate::render;
+use crate::resolve::{self, Answers};
 use crate::ui::{sanitize, Ui};
 use crate::{matrix, names, write};
 
@@ -48,8 +50,12 @@ fn render_into(pack: &Pack, combo: &[(String, Value)], dir: &Path) -> Result<()>
         .iter()
         .map(|(k, v)| (k.clone(), v.to_string()))
         .collect();
-    let values = answers::resolve(&pack.manifest, &sets, &BTreeMap::new(), &base, Asker::Never)?;
-    let plan = render::render(pack, &TemplateContext { values, ..base })?;
+    let input = Answers {
+        sets,
+        answers: BTreeMap::new(),
+    };
+    let resolved = resolve::resolve(pack, &base, &input, Asker::Never, &Limits::from_env())?;
+    let plan = render::render(&resolved)?;
     write::write_new(&plan, dir, "pack-test")?;
     Ok(())
 }

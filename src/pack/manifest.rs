@@ -7,17 +7,8 @@ use std::fmt;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::pack::value::Value;
-
-/// Names the engine defines in every template context; a pack may not redeclare them.
-pub const RESERVED_NAMES: &[&str] = &[
-    "project_name",
-    "project_slug",
-    "package_name",
-    "scaffold_version",
-    "stack",
-    "why",
-];
+use crate::engine::RESERVED_NAMES;
+use crate::value::Value;
 
 /// The raw manifest as written in `pack.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -293,7 +284,7 @@ impl Manifest {
                     ));
                 }
             }
-            if inc.into != "." && crate::render::check_rel_path(&inc.into).is_err() {
+            if inc.into != "." && crate::plan::check_rel_path(&inc.into).is_err() {
                 problems.push(format!(
                     "pack.toml: include `{}`: `into = \"{}\"` must be a relative path inside the project",
                     inc.pack, inc.into

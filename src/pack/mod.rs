@@ -8,7 +8,6 @@
 
 pub mod manifest;
 pub mod source;
-pub mod value;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -17,8 +16,9 @@ use include_dir::{include_dir, Dir};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+pub use crate::plan::{path_exists_in, resolve_link};
+pub use crate::value::Value;
 pub use manifest::{Kind, Manifest, Variable};
-pub use value::Value;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -357,39 +357,6 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         }
     }
     Ok(files)
-}
-
-/// Where a relative link at `link_path` pointing at `target` lands, relative to the root;
-/// `None` when it is absolute or climbs out of the root.
-#[must_use]
-pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
-    if target.is_empty() || target.starts_with('/') {
-        return None;
-    }
-    // The link's own directory, then the target, both read segment by segment.
-    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in dir.split('/').chain(target.split('/')) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    Some(parts.join("/"))
-}
-
-/// Whether `path` is one of `paths` or a directory holding one of them.
-pub fn path_exists_in<'a>(mut paths: impl Iterator<Item = &'a str>, path: &str) -> bool {
-    paths.any(|p| {
-        p == path
-            || (p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/')
-    })
 }
 
 pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
