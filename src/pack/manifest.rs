@@ -284,6 +284,12 @@ impl Manifest {
                     ));
                 }
             }
+            if !include_name_is_confined(&inc.pack) {
+                problems.push(format!(
+                    "pack.toml: include `{}`: `pack` must name a built-in pack or a directory inside this pack (a relative path without `..`)",
+                    inc.pack
+                ));
+            }
             if inc.into != "." && crate::plan::check_rel_path(&inc.into).is_err() {
                 problems.push(format!(
                     "pack.toml: include `{}`: `into = \"{}\"` must be a relative path inside the project",
@@ -324,6 +330,17 @@ impl Manifest {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// Whether an `[[include]] pack` stays inside the including pack: a built-in pack's name
+/// or a relative path (`./x` allowed) with no `..`, no absolute start and no `\\`.
+#[must_use]
+pub fn include_name_is_confined(name: &str) -> bool {
+    let rel = name
+        .strip_prefix("./")
+        .unwrap_or(name)
+        .trim_end_matches('/');
+    crate::plan::check_rel_path(rel).is_ok()
 }
 
 fn check_name(name: &str, problems: &mut Vec<String>) {

@@ -153,9 +153,21 @@ pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Resu
     }
     let mut loaded = Vec::with_capacity(pack.manifest.include.len());
     for inc in &pack.manifest.include {
-        let local = base
-            .map(|b| b.join(&inc.pack))
-            .filter(|p| p.join(MANIFEST).is_file());
+        // Checked by the manifest already; kept here so no path leaves the pack whatever
+        // built the manifest.
+        if !manifest::include_name_is_confined(&inc.pack) {
+            return Err(Error::pack(
+                pack.label(),
+                format!(
+                    "pack.toml: include `{}` leaves the pack; name a built-in pack or a directory inside this pack",
+                    inc.pack
+                ),
+            ));
+        }
+        let local = match base {
+            Some(b) => confined_include(b, &inc.pack, &pack.label())?,
+            None => None,
+        };
         let mut sub = if let Some(dir) = &local {
             let files = read_dir_files(dir)?;
             assemble(files, Origin::Dir(dir.clone()), &dir.display().to_string())?
@@ -191,6 +203,31 @@ pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Resu
     }
     pack.includes = loaded;
     Ok(())
+}
+
+/// The directory `name` inside the pack at `base`, when it holds a pack; refused when it
+/// resolves (through a link) outside `base`.
+fn confined_include(base: &Path, name: &str, label: &str) -> Result<Option<PathBuf>> {
+    let dir = base.join(name);
+    if !dir.join(MANIFEST).is_file() {
+        return Ok(None);
+    }
+    let real_base = base
+        .canonicalize()
+        .map_err(|e| Error::io("cannot read", base, e))?;
+    let real = dir
+        .canonicalize()
+        .map_err(|e| Error::io("cannot read", &dir, e))?;
+    if !real.starts_with(&real_base) {
+        return Err(Error::pack(
+            label,
+            format!(
+                "pack.toml: include `{name}` leads outside the pack (to `{}`); included directories must be inside it",
+                real.display()
+            ),
+        ));
+    }
+    Ok(Some(dir))
 }
 
 /// The raw files of a built-in pack (manifest included), for `scaffold pack export`.
@@ -254,6 +291,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             "`{label}` is not a pack: it has no {MANIFEST} (export a built-in one with `scaffold pack export fastapi {label}`)"
         )));
     }
+    let max_template = crate::engine::Limits::from_env().max_template_bytes;
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -331,8 +369,16 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             });
             continue;
         }
-        let bytes =
-            std::fs::read(entry.path()).map_err(|e| Error::io("cannot read", entry.path(), e))?;
+        if rel_str.ends_with(".tera") && size > max_template {
+            return Err(Error::Limit {
+                what: format!(
+                    "pack `{label}`: the template `{rel_str}` is larger than {}",
+                    crate::engine::mib(max_template)
+                ),
+                env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
+            });
+        }
+        let bytes = read_at_most(entry.path(), size.max(max_template))?;
         files.push(PackFile {
             path: rel_str,
             contents: Cow::Owned(bytes),
@@ -357,6 +403,24 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         }
     }
     Ok(files)
+}
+
+/// Read a file, but never more than `max` bytes (a file that grows while it is read stops
+/// there, and is then refused as changed).
+fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::io(
+            "cannot read",
+            path,
+            std::io::Error::other("the file grew while it was read"),
+        ));
+    }
+    Ok(bytes)
 }
 
 pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
