@@ -61,8 +61,6 @@ static VERBATIM_VAR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TERA_LOCATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"--> .*?:(\d+):\d+").expect("a valid pattern"));
-static LINE_N: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"line (\d+)").expect("a valid pattern"));
 
 /// The most combinations of choice/bool answers checked for unreachable conditions.
 const MAX_COMBINATIONS: usize = 4096;
@@ -184,26 +182,9 @@ pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
     let text = String::from_utf8_lossy(&manifest_file.contents).into_owned();
     let manifest = match Manifest::parse(&text) {
         Ok(m) => Some(m),
-        Err(problems) => {
-            if let Some(toml_err) = problems.strip_prefix("pack.toml: TOML parse error") {
-                // One TOML error: "at line N, column M", an excerpt, then the message.
-                let line = LINE_N
-                    .captures(toml_err)
-                    .and_then(|c| c.get(1)?.as_str().parse().ok());
-                let msg = toml_err
-                    .lines()
-                    .rev()
-                    .find(|s| !s.trim().is_empty() && !s.contains('|'))
-                    .unwrap_or(toml_err);
-                l.push(MANIFEST, line, Severity::Error, msg.trim());
-            } else {
-                for p in problems.lines() {
-                    let msg = p.trim_start_matches("pack.toml: ");
-                    let line = msg.split('`').nth(1).and_then(|token| {
-                        declaration_line(&text, token).or_else(|| find_line(&text, token))
-                    });
-                    l.push(MANIFEST, line, Severity::Error, msg);
-                }
+        Err(err) => {
+            for p in err.problems {
+                l.push(MANIFEST, p.line, Severity::Error, p.message);
             }
             None
         }
