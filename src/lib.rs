@@ -23,6 +23,7 @@ pub mod plan;
 pub mod prompt;
 pub mod recommend;
 pub mod render;
+pub mod request;
 pub mod resolve;
 pub mod secrets;
 pub mod stack;

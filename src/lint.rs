@@ -190,22 +190,7 @@ pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
         }
     };
     // Packs included from a directory inside this one are linted on their own.
-    let nested: Vec<String> = toml::from_str::<toml::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("include")?.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|i| {
-            i.get("pack")?
-                .as_str()
-                .map(|p| format!("{}/", p.trim_start_matches("./").trim_end_matches('/')))
-        })
-        .filter(|prefix| {
-            files
-                .iter()
-                .any(|f| f.path == format!("{prefix}{MANIFEST}"))
-        })
-        .collect();
+    let nested = nested_packs(&text, files);
     let templates: Vec<&PackFile> = files
         .iter()
         .filter(|f| f.path != MANIFEST && !nested.iter().any(|n| f.path.starts_with(n)))
@@ -236,6 +221,26 @@ pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
     l.out.sort();
     l.out.dedup();
     l.out
+}
+
+/// The directories (`dir/`) of packs included from inside this one, that hold a pack.
+fn nested_packs(text: &str, files: &[PackFile]) -> Vec<String> {
+    toml::from_str::<toml::Value>(text)
+        .ok()
+        .and_then(|v| v.get("include")?.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| {
+            i.get("pack")?
+                .as_str()
+                .map(|p| format!("{}/", p.trim_start_matches("./").trim_end_matches('/')))
+        })
+        .filter(|prefix| {
+            files
+                .iter()
+                .any(|f| f.path == format!("{prefix}{MANIFEST}"))
+        })
+        .collect()
 }
 
 /// The names templates may use: the engine's and every declared variable's. Read leniently
@@ -524,8 +529,11 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
             }
         }
     }
+    lint_reachability(l, m, text);
+}
 
-    // Reachability over every combination of choice/bool answers.
+/// Conditions no combination of choice/bool answers can make true.
+fn lint_reachability(l: &mut Linter, m: &Manifest, text: &str) {
     let Some(combos) = combinations(m) else {
         return;
     };

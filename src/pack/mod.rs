@@ -298,15 +298,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         .sort_by_file_name();
     let mut it = walker.into_iter();
     while let Some(entry) = it.next() {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
-            let io = e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("walk error"));
-            Error::io("cannot read", path, io)
-        })?;
+        let entry = entry.map_err(|e| walk_error(e, dir))?;
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         if rel.as_os_str().is_empty() {
             continue;
@@ -326,31 +318,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             continue;
         }
         if ft.is_symlink() {
-            let target = std::fs::read_link(entry.path())
-                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
-            let target = target
-                .to_str()
-                .map(|t| t.replace('\\', "/"))
-                .ok_or_else(|| {
-                    Error::pack(&label, format!("`{rel_str}`: link targets must be UTF-8"))
-                })?;
-            if resolve_link(&rel_str, &target).is_none()
-                || target.contains("{{")
-                || target.contains("{%")
-            {
-                return Err(Error::pack(
-                    &label,
-                    format!(
-                        "`{rel_str}` is a symbolic link to `{target}`, outside the pack; a pack's links must be relative and point inside it"
-                    ),
-                ));
-            }
-            files.push(PackFile {
-                path: rel_str,
-                contents: Cow::Borrowed(&[]),
-                link: Some(target),
-                on_disk: None,
-            });
+            files.push(link_file(entry.path(), rel_str, &label)?);
             continue;
         }
         if !ft.is_file() {
@@ -387,13 +355,29 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    // Every link must point at something the pack has.
-    for f in &files {
+    check_links_land(&files, &label)?;
+    Ok(files)
+}
+
+/// A directory walk's error, with the path it happened on.
+fn walk_error(e: walkdir::Error, dir: &Path) -> Error {
+    let path = e
+        .path()
+        .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+    let io = e
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("walk error"));
+    Error::io("cannot read", path, io)
+}
+
+/// Every link of a directory pack must point at something the pack has.
+fn check_links_land(files: &[PackFile], label: &str) -> Result<()> {
+    for f in files {
         if let Some(target) = &f.link {
             let resolved = resolve_link(&f.path, target).unwrap_or_default();
             if !path_exists_in(files.iter().map(|g| g.path.as_str()), &resolved) {
                 return Err(Error::pack(
-                    &label,
+                    label,
                     format!(
                         "`{}` is a symbolic link to `{target}`, which is not in the pack",
                         f.path
@@ -402,7 +386,30 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             }
         }
     }
-    Ok(files)
+    Ok(())
+}
+
+/// A symbolic link of a directory pack, refused unless it is relative and stays inside.
+fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
+    let target = std::fs::read_link(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let target = target
+        .to_str()
+        .map(|t| t.replace('\\', "/"))
+        .ok_or_else(|| Error::pack(label, format!("`{rel_str}`: link targets must be UTF-8")))?;
+    if resolve_link(&rel_str, &target).is_none() || target.contains("{{") || target.contains("{%") {
+        return Err(Error::pack(
+            label,
+            format!(
+                "`{rel_str}` is a symbolic link to `{target}`, outside the pack; a pack's links must be relative and point inside it"
+            ),
+        ));
+    }
+    Ok(PackFile {
+        path: rel_str,
+        contents: Cow::Borrowed(&[]),
+        link: Some(target),
+        on_disk: None,
+    })
 }
 
 /// Read a file, but never more than `max` bytes (a file that grows while it is read stops
