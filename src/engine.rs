@@ -358,6 +358,7 @@ fn check_string_size(filter: &str, size: usize, max: usize) -> TeraResult<()> {
     Ok(())
 }
 
+#[allow(clippy::needless_pass_by_value)] // The signature Tera calls functions with.
 fn secret_fn(kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let len: i64 = kwargs.get("length")?.unwrap_or(32);
     let len =

@@ -159,5 +159,22 @@ mod tests {
         let io = std::io::Error::other("boom");
         assert_eq!(Error::io("cannot write", "x", io).exit_code(), 1);
         assert_eq!(Error::Interrupted.exit_code(), 130);
+        let limit = Error::Limit {
+            what: "rendering took longer than 1 s".into(),
+            env: "SCAFFOLD_RENDER_TIMEOUT=SECONDS".into(),
+        };
+        assert_eq!(limit.exit_code(), 1);
+        assert!(limit
+            .to_string()
+            .contains("raise the limit with SCAFFOLD_RENDER_TIMEOUT"));
+        let failed = Error::Failed {
+            message: "x".into(),
+        };
+        assert_eq!(failed.exit_code(), 1);
+        let invalid = Error::InvalidValue {
+            name: "n".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(invalid.exit_code(), 2);
     }
 }

@@ -38,6 +38,7 @@ pub struct Node<'p> {
 
 impl Node<'_> {
     /// This node and every node below it, depth first.
+    #[must_use]
     pub fn walk(&self) -> Box<dyn Iterator<Item = &Node<'_>> + '_> {
         Box::new(std::iter::once(self).chain(self.includes.iter().flat_map(|(_, n)| n.walk())))
     }
@@ -104,11 +105,7 @@ pub fn resolve<'p>(
 ///
 /// # Errors
 /// As [`resolve`], for the includes.
-pub fn resolve_with<'p>(
-    pack: &'p Pack,
-    context: TemplateContext,
-    budget: Budget,
-) -> Result<Resolved<'p>> {
+pub fn resolve_with(pack: &Pack, context: TemplateContext, budget: Budget) -> Result<Resolved<'_>> {
     check_tree_size(pack, budget.limits())?;
     let root = resolve_node(pack, context, &budget)?;
     Ok(Resolved { root, budget })

@@ -150,7 +150,7 @@ pub fn choose(req: &NewRequest, session: &Session) -> Result<Choice> {
                 .filter(|r| r.stack == stack.id())
             {
                 // A recorded recommendation for the same stack keeps its reasons.
-                c.why = rec.reasons.clone();
+                c.why.clone_from(&rec.reasons);
                 c.recommendation = Some(rec.clone());
             }
             Ok(c)

@@ -327,7 +327,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
                 format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
             ));
         }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let size = entry.metadata().map_or(0, |m| m.len());
         if size > STREAM_ABOVE && !rel_str.ends_with(".tera") {
             files.push(PackFile {
                 path: rel_str,
