@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use regex::Regex;
 use tera::{Kwargs, State, Tera, TeraResult};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TemplateError};
 use crate::names::ProjectNames;
 use crate::value::Value;
 
@@ -496,6 +496,25 @@ pub fn check_names(tera: &Tera, name: &str, ctx: &TemplateContext) -> TextResult
     ))
 }
 
+/// A Tera error as data: its template and line when the engine reports them.
+#[must_use]
+pub fn template_error(e: &tera::Error) -> TemplateError {
+    let report = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    let text = tera_message(e);
+    TemplateError {
+        template: report.map(|r| r.filename().to_string()),
+        line: report.map(|r| r.span().start_line),
+        headline: report.map_or_else(
+            || text.lines().next().unwrap_or_default().to_string(),
+            |r| r.message().to_string(),
+        ),
+        report: text,
+    }
+}
+
 /// A Tera error as one message, cause chain included.
 #[must_use]
 pub fn tera_message(e: &tera::Error) -> String {
@@ -549,7 +568,7 @@ impl std::io::Write for Limited {
 }
 
 /// One template's output: its bytes, or the Tera error and whether it was the size limit.
-pub type Rendered = std::result::Result<Vec<u8>, (String, bool)>;
+pub type Rendered = std::result::Result<Vec<u8>, (TemplateError, bool)>;
 
 /// Render many templates of one compiled Tera on the worker, each into its own bounded
 /// buffer: `Ok(bytes)`, or `Err((message, overflowed))`.
@@ -571,7 +590,7 @@ pub fn render_many(
                 let mut out = Limited::new(max);
                 match tera.render_to(name, &ctx, &mut out) {
                     Ok(()) => Ok(out.buf),
-                    Err(e) => Err((tera_message(&e), out.overflowed)),
+                    Err(e) => Err((template_error(&e), out.overflowed)),
                 }
             })
             .collect()

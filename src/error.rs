@@ -60,6 +60,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A template of a pack that does not compile or render (exit 1), as data: the
+    /// template, the line, the engine's one-line message and its full report.
+    #[error("pack `{pack}`: {}", problem.report)]
+    Template {
+        /// The pack's name or directory.
+        pack: String,
+        /// Where and what.
+        problem: TemplateError,
+    },
+
     /// An I/O failure, with the path it happened on (exit 1).
     #[error("{action} `{}`", path.display())]
     Io {
@@ -128,12 +138,27 @@ impl Error {
             | Error::InvalidValue { .. }
             | Error::MissingAnswer { .. }
             | Error::TargetNotEmpty { .. } => EXIT_USAGE,
-            Error::Pack { .. } | Error::Io { .. } | Error::Failed { .. } | Error::Limit { .. } => {
-                EXIT_FAILURE
-            }
+            Error::Pack { .. }
+            | Error::Template { .. }
+            | Error::Io { .. }
+            | Error::Failed { .. }
+            | Error::Limit { .. } => EXIT_FAILURE,
             Error::Interrupted => EXIT_INTERRUPTED,
         }
     }
+}
+
+/// A template error as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The template it happened in (a file of the pack, or a condition's name).
+    pub template: Option<String>,
+    /// The 1-based line in that template.
+    pub line: Option<usize>,
+    /// What went wrong, in one line.
+    pub headline: String,
+    /// The engine's full report (with the excerpt), as shown to people.
+    pub report: String,
 }
 
 /// The crate's result type.

@@ -13,9 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::engine::{
-    self, new_tera, tera_message, Budget, Limits, TemplateContext, RESERVED_NAMES,
-};
+use crate::engine::{self, new_tera, Budget, Limits, TemplateContext, RESERVED_NAMES};
 use crate::error::Error;
 use crate::names::is_windows_reserved;
 use crate::pack::{Manifest, Origin, Pack, PackFile, Value, MANIFEST};
@@ -59,8 +57,6 @@ impl fmt::Display for Diagnostic {
 static VERBATIM_VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\{\{-?\s*([a-z_][a-z0-9_]*)\s*(?:-?\}\}|\|)").expect("a valid pattern")
 });
-static TERA_LOCATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"--> .*?:(\d+):\d+").expect("a valid pattern"));
 
 /// The most combinations of choice/bool answers checked for unreachable conditions.
 const MAX_COMBINATIONS: usize = 4096;
@@ -134,16 +130,6 @@ fn declaration_line(manifest: &str, name: &str) -> Option<usize> {
     ))
     .ok()?;
     re.find(manifest).map(|m| line_of(manifest, m.start()))
-}
-
-/// `file:LINE:col` from a Tera error message, when it names `file`.
-fn tera_line(message: &str) -> Option<usize> {
-    TERA_LOCATION
-        .captures(message)?
-        .get(1)?
-        .as_str()
-        .parse()
-        .ok()
 }
 
 /// The first line of a Tera error message (the rest is the excerpt).
@@ -372,8 +358,8 @@ fn check_template(
 ) -> bool {
     let mut tera = new_tera(usize::MAX);
     if let Err(e) = tera.add_raw_template(name, body) {
-        let msg = tera_message(&e);
-        l.push(file, tera_line(&msg), Severity::Error, tera_headline(&msg));
+        let problem = engine::template_error(&e);
+        l.push(file, problem.line, Severity::Error, problem.headline);
         return false;
     }
     if !check_vars {
@@ -628,21 +614,25 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile], limits
             l.limit(&e);
             return;
         }
-        let msg = e.to_string();
-        let msg = msg
-            .split_once(": ")
-            .map_or(msg.as_str(), |(_, rest)| rest)
-            .to_string();
-        let file = files
-            .iter()
-            .map(|f| f.path.as_str())
-            .find(|p| msg.contains(p))
-            .unwrap_or(MANIFEST);
+        let (file, line, what) = match e {
+            // A template error names its file and line: report it there.
+            Error::Template { problem, .. } => {
+                match files
+                    .iter()
+                    .find(|f| Some(&f.path) == problem.template.as_ref())
+                {
+                    Some(f) => (f.path.as_str(), problem.line, problem.headline),
+                    None => (MANIFEST, None, problem.headline),
+                }
+            }
+            Error::Pack { message, .. } => (MANIFEST, None, message),
+            other => (MANIFEST, None, other.to_string()),
+        };
         l.push(
             file,
-            tera_line(&msg),
+            line,
             Severity::Error,
-            format!("rendering with the defaults fails: {}", tera_headline(&msg)),
+            format!("rendering with the defaults fails: {what}"),
         );
     }
 }
@@ -752,6 +742,21 @@ mod tests {
         assert!(
             all.iter()
                 .any(|d| d.starts_with("pack.toml: error: derived `image`")),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn render_errors_are_reported_at_their_file_and_line() {
+        let found = lint(&files(&[
+            (MANIFEST, OK_MANIFEST),
+            ("Dockerfile", "FROM x"),
+            ("a.txt.tera", "fine\n{{ docker.nope.deeper }}\n"),
+        ]));
+        let all: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert!(
+            all.iter()
+                .any(|d| d.starts_with("a.txt.tera:2: error: rendering with the defaults fails")),
             "{all:?}"
         );
     }

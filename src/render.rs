@@ -15,10 +15,9 @@ use std::sync::Arc;
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::engine::{
-    self, check_names, condition_name, condition_source, has_tera_syntax, new_tera, tera_message,
-    Budget,
+    self, check_names, condition_name, condition_source, has_tera_syntax, new_tera, Budget,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TemplateError};
 use crate::pack::manifest::Include;
 use crate::plan::{check_rel_path, path_exists_in, resolve_link, Plan, PlannedFile};
 use crate::resolve::{Node, Resolved};
@@ -129,8 +128,12 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
     }
     engine::check_template_depth(&sources, limits)?;
     let mut tera = new_tera(limits.max_file_bytes);
+    let template_err = |problem: TemplateError| Error::Template {
+        pack: label.clone(),
+        problem,
+    };
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| perr(tera_message(&e)))?;
+        .map_err(|e| template_err(engine::template_error(&e)))?;
     let tera = Arc::new(tera);
     let ctx = Arc::new(node.context.to_tera());
 
@@ -142,7 +145,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
     }
     let mut rule_results = Vec::with_capacity(rules.len());
     for out in engine::render_many(&tera, &ctx, rule_names, budget)? {
-        let out = out.map_err(|(e, _)| perr(e))?;
+        let out = out.map_err(|(e, _)| template_err(e))?;
         rule_results.push(out == b"true");
     }
     kept.retain(|k| {
@@ -170,7 +173,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
                 &format!("pack `{label}`: `{file}`"),
                 limits.max_file_bytes,
             )),
-            Some(Err((e, false))) => Err(perr(e)),
+            Some(Err((e, false))) => Err(template_err(e)),
             None => Err(perr(format!("`{file}` was not rendered"))),
         }
     };
