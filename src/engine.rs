@@ -368,19 +368,19 @@ fn secret_fn(kwargs: Kwargs, _: &State) -> TeraResult<String> {
 
 /// Whether a path segment or file body holds Tera syntax.
 #[must_use]
-pub fn has_tera_syntax(s: &str) -> bool {
+pub(crate) fn has_tera_syntax(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
 }
 
 /// The template name a condition is compiled under (what Tera shows in its errors).
 #[must_use]
-pub fn condition_name(kind: &str, index: usize, expr: &str) -> String {
+pub(crate) fn condition_name(kind: &str, index: usize, expr: &str) -> String {
     format!("pack.toml {kind} #{} `{expr}`", index + 1)
 }
 
 /// Compile `expr` as a condition template.
 #[must_use]
-pub fn condition_source(expr: &str) -> String {
+pub(crate) fn condition_source(expr: &str) -> String {
     format!("{{% if {expr} %}}true{{% endif %}}")
 }
 
@@ -460,7 +460,7 @@ fn render_one(
 
 /// The limit error for a template that renders too much.
 #[must_use]
-pub fn too_large(what: &str, max: usize) -> Error {
+pub(crate) fn too_large(what: &str, max: usize) -> Error {
     Error::Limit {
         what: format!(
             "{what} renders to more than {}; is there a loop that never ends?",
@@ -475,7 +475,7 @@ pub fn too_large(what: &str, max: usize) -> Error {
 ///
 /// # Errors
 /// The unknown names, and the known ones.
-pub fn check_names(tera: &Tera, name: &str, ctx: &TemplateContext) -> TextResult<()> {
+pub(crate) fn check_names(tera: &Tera, name: &str, ctx: &TemplateContext) -> TextResult<()> {
     let used = tera
         .get_template_variables(name)
         .map_err(|e| tera_message(&e))?;
@@ -533,18 +533,18 @@ pub fn tera_message(e: &tera::Error) -> String {
 
 /// A writer that refuses to grow past its limit, which aborts the render.
 #[derive(Debug)]
-pub struct Limited {
+pub(crate) struct Limited {
     /// What was written.
-    pub buf: Vec<u8>,
+    pub(crate) buf: Vec<u8>,
     limit: usize,
     /// Whether the limit was hit.
-    pub overflowed: bool,
+    pub(crate) overflowed: bool,
 }
 
 impl Limited {
     /// An empty buffer that holds at most `limit` bytes.
     #[must_use]
-    pub fn new(limit: usize) -> Limited {
+    pub(crate) fn new(limit: usize) -> Limited {
         Limited {
             buf: Vec::new(),
             limit,
@@ -568,14 +568,14 @@ impl std::io::Write for Limited {
 }
 
 /// One template's output: its bytes, or the Tera error and whether it was the size limit.
-pub type Rendered = std::result::Result<Vec<u8>, (TemplateError, bool)>;
+pub(crate) type Rendered = std::result::Result<Vec<u8>, (TemplateError, bool)>;
 
 /// Render many templates of one compiled Tera on the worker, each into its own bounded
 /// buffer: `Ok(bytes)`, or `Err((message, overflowed))`.
 ///
 /// # Errors
 /// A limit (time).
-pub fn render_many(
+pub(crate) fn render_many(
     tera: &Arc<Tera>,
     ctx: &Arc<tera::Context>,
     names: Vec<String>,

@@ -195,7 +195,7 @@ fn check_tree_size(pack: &Pack, limits: &Limits) -> Result<()> {
 
 /// The limit error for a plan over the total size limit.
 #[must_use]
-pub fn total_too_large(label: &str, bytes: u64, limits: &Limits) -> Error {
+pub(crate) fn total_too_large(label: &str, bytes: u64, limits: &Limits) -> Error {
     Error::Limit {
         what: format!(
             "pack `{label}` plans {} or more, more than the limit of {}",
