@@ -10,9 +10,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::{self, Budget, TemplateContext};
 use crate::error::{Error, Result};
 use crate::pack::{Kind, Manifest, Value, Variable};
-use crate::render::TemplateContext;
 
 /// An answers file, or the `.scaffold.toml` record of a generated project. Every key is
 /// optional; unknown keys are errors.
@@ -98,7 +98,7 @@ impl AnswersFile {
     /// # Errors
     /// A usage error naming the file (and line) when it cannot be read or parsed.
     pub fn load(path: &Path) -> Result<AnswersFile> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = read_bounded(path, max_answers_bytes()).map_err(|e| {
             Error::usage(format!(
                 "cannot read answers file `{}`: {e}",
                 path.display()
@@ -122,6 +122,36 @@ impl AnswersFile {
             env!("CARGO_PKG_VERSION")
         )
     }
+}
+
+/// The environment variable that raises the answers file size limit.
+pub const ENV_MAX_ANSWERS: &str = "SCAFFOLD_MAX_ANSWERS_MIB";
+
+/// The largest answers file read: 1 MiB, or `SCAFFOLD_MAX_ANSWERS_MIB`.
+fn max_answers_bytes() -> u64 {
+    std::env::var(ENV_MAX_ANSWERS)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| *n > 0)
+        .map_or(1024 * 1024, |n| n.saturating_mul(1024 * 1024))
+}
+
+/// Read a text file of at most `max` bytes, without reading more than that (so an endless
+/// file such as `/dev/zero` ends at once).
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB, the limit (raise it with {ENV_MAX_ANSWERS}=MIB)",
+            max / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
 /// Parse `--set KEY=VALUE` arguments.
@@ -157,20 +187,22 @@ fn zero_value(var: &Variable) -> Value {
     }
 }
 
-/// Resolve every variable of a manifest, in order.
+/// Resolve every variable of a manifest, in order, then its derived values and constraints.
 ///
 /// `base` carries the project names, stack and reasons that `only_if` expressions may use;
-/// its `values` are ignored and rebuilt as answers accumulate.
+/// its `values` are ignored and rebuilt as answers accumulate. Every expression runs under
+/// `budget`.
 ///
 /// # Errors
 /// An unknown variable name in `sets` or `answers`, a value refused by its variable, a
-/// broken `only_if`, or a missing answer when `asker` is [`Asker::Never`].
-pub fn resolve(
+/// broken `only_if`, a missing answer when `asker` is [`Asker::Never`], or a limit.
+pub fn resolve_values(
     manifest: &Manifest,
     sets: &[(String, String)],
     answers: &BTreeMap<String, toml::Value>,
     base: &TemplateContext,
     mut asker: Asker<'_>,
+    budget: &Budget,
 ) -> Result<Vec<(String, Value)>> {
     for (key, _) in sets {
         if manifest.variable(key).is_none() {
@@ -196,7 +228,7 @@ pub fn resolve(
     for var in &manifest.variables {
         let applies = match &var.only_if {
             None => true,
-            Some(expr) => crate::render::eval_condition(expr, &ctx).map_err(|e| {
+            Some(expr) => engine::eval_condition(expr, &ctx, budget)?.map_err(|e| {
                 Error::pack(
                     &manifest.pack.name,
                     format!("pack.toml: variable `{}`: only_if: {e}", var.name),
@@ -227,8 +259,8 @@ pub fn resolve(
         };
         ctx.values.push((var.name.clone(), value));
     }
-    add_derived(manifest, &mut ctx)?;
-    check_constraints(manifest, &ctx)?;
+    add_derived(manifest, &mut ctx, budget)?;
+    check_constraints(manifest, &ctx, budget)?;
     Ok(ctx.values)
 }
 
@@ -236,14 +268,14 @@ pub fn resolve(
 /// derived value may use the ones before it), and add them to `ctx`.
 ///
 /// # Errors
-/// A derived template or condition that does not render.
-pub fn add_derived(manifest: &Manifest, ctx: &mut TemplateContext) -> Result<()> {
+/// A derived template or condition that does not render, or a limit.
+pub fn add_derived(manifest: &Manifest, ctx: &mut TemplateContext, budget: &Budget) -> Result<()> {
     for d in &manifest.derived {
         let value = if let Some(template) = &d.value {
-            crate::render::render_str(template, ctx).map(Value::String)
+            engine::render_str(template, ctx, budget)?.map(Value::String)
         } else {
             let expr = d.when.as_deref().unwrap_or("false");
-            crate::render::eval_condition(expr, ctx).map(Value::Bool)
+            engine::eval_condition(expr, ctx, budget)?.map(Value::Bool)
         }
         .map_err(|e| {
             Error::pack(
@@ -260,10 +292,15 @@ pub fn add_derived(manifest: &Manifest, ctx: &mut TemplateContext) -> Result<()>
 /// answers involved.
 ///
 /// # Errors
-/// A usage error naming both sides' answers, or a pack error for a broken expression.
-pub fn check_constraints(manifest: &Manifest, ctx: &TemplateContext) -> Result<()> {
+/// A usage error naming both sides' answers, a pack error for a broken expression, or a
+/// limit.
+pub fn check_constraints(
+    manifest: &Manifest,
+    ctx: &TemplateContext,
+    budget: &Budget,
+) -> Result<()> {
     let eval = |expr: &str| {
-        crate::render::eval_condition(expr, ctx)
+        engine::eval_condition(expr, ctx, budget)?
             .map_err(|e| Error::pack(&manifest.pack.name, format!("pack.toml: constraint: {e}")))
     };
     let answers_in = |expr: &str| -> String {
@@ -321,6 +358,17 @@ pub fn check_constraints(manifest: &Manifest, ctx: &TemplateContext) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn resolve(
+        manifest: &Manifest,
+        sets: &[(String, String)],
+        answers: &BTreeMap<String, toml::Value>,
+        base: &TemplateContext,
+        asker: Asker<'_>,
+    ) -> Result<Vec<(String, Value)>> {
+        let budget = crate::engine::Limits::default().budget();
+        resolve_values(manifest, sets, answers, base, asker, &budget)
+    }
 
     const MANIFEST: &str = r#"
 [pack]

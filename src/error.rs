@@ -60,6 +60,16 @@ pub enum Error {
         message: String,
     },
 
+    /// A template of a pack that does not compile or render (exit 1), as data: the
+    /// template, the line, the engine's one-line message and its full report.
+    #[error("pack `{pack}`: {}", problem.report)]
+    Template {
+        /// The pack's name or directory.
+        pack: String,
+        /// Where and what.
+        problem: TemplateError,
+    },
+
     /// An I/O failure, with the path it happened on (exit 1).
     #[error("{action} `{}`", path.display())]
     Io {
@@ -78,6 +88,16 @@ pub enum Error {
     Failed {
         /// The summary.
         message: String,
+    },
+
+    /// A resource limit was reached while resolving or rendering a pack (exit 1): the
+    /// message says which, and the environment variable that raises it.
+    #[error("{what} (raise the limit with {env})")]
+    Limit {
+        /// What ran over, and the limit.
+        what: String,
+        /// The setting that raises it, as `NAME=VALUE`.
+        env: String,
     },
 
     /// Ctrl-C (exit 130). Nothing half-written is left behind.
@@ -118,10 +138,27 @@ impl Error {
             | Error::InvalidValue { .. }
             | Error::MissingAnswer { .. }
             | Error::TargetNotEmpty { .. } => EXIT_USAGE,
-            Error::Pack { .. } | Error::Io { .. } | Error::Failed { .. } => EXIT_FAILURE,
+            Error::Pack { .. }
+            | Error::Template { .. }
+            | Error::Io { .. }
+            | Error::Failed { .. }
+            | Error::Limit { .. } => EXIT_FAILURE,
             Error::Interrupted => EXIT_INTERRUPTED,
         }
     }
+}
+
+/// A template error as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The template it happened in (a file of the pack, or a condition's name).
+    pub template: Option<String>,
+    /// The 1-based line in that template.
+    pub line: Option<usize>,
+    /// What went wrong, in one line.
+    pub headline: String,
+    /// The engine's full report (with the excerpt), as shown to people.
+    pub report: String,
 }
 
 /// The crate's result type.
@@ -147,5 +184,22 @@ mod tests {
         let io = std::io::Error::other("boom");
         assert_eq!(Error::io("cannot write", "x", io).exit_code(), 1);
         assert_eq!(Error::Interrupted.exit_code(), 130);
+        let limit = Error::Limit {
+            what: "rendering took longer than 1 s".into(),
+            env: "SCAFFOLD_RENDER_TIMEOUT=SECONDS".into(),
+        };
+        assert_eq!(limit.exit_code(), 1);
+        assert!(limit
+            .to_string()
+            .contains("raise the limit with SCAFFOLD_RENDER_TIMEOUT"));
+        let failed = Error::Failed {
+            message: "x".into(),
+        };
+        assert_eq!(failed.exit_code(), 1);
+        let invalid = Error::InvalidValue {
+            name: "n".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(invalid.exit_code(), 2);
     }
 }

@@ -13,10 +13,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::engine::{self, new_tera, Budget, Limits, TemplateContext, RESERVED_NAMES};
+use crate::error::Error;
 use crate::names::is_windows_reserved;
-use crate::pack::manifest::RESERVED_NAMES;
 use crate::pack::{Manifest, Origin, Pack, PackFile, Value, MANIFEST};
-use crate::render::{self, check_rel_path, new_tera, tera_message, TemplateContext};
+use crate::plan::check_rel_path;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,19 +57,41 @@ impl fmt::Display for Diagnostic {
 static VERBATIM_VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\{\{-?\s*([a-z_][a-z0-9_]*)\s*(?:-?\}\}|\|)").expect("a valid pattern")
 });
-static TERA_LOCATION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"--> .*?:(\d+):\d+").expect("a valid pattern"));
-static LINE_N: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"line (\d+)").expect("a valid pattern"));
 
 /// The most combinations of choice/bool answers checked for unreachable conditions.
 const MAX_COMBINATIONS: usize = 4096;
 
 struct Linter {
     out: Vec<Diagnostic>,
+    /// The time budget every evaluation of this pack shares.
+    budget: Budget,
+    /// Set once a limit was hit (and reported): nothing more is evaluated.
+    stopped: bool,
 }
 
 impl Linter {
+    /// Evaluate a condition under the budget; `None` once a limit stopped the lint.
+    fn eval(&mut self, expr: &str, ctx: &TemplateContext) -> Option<engine::TextResult<bool>> {
+        if self.stopped {
+            return None;
+        }
+        match engine::eval_condition(expr, ctx, &self.budget) {
+            Ok(result) => Some(result),
+            Err(e) => {
+                self.limit(&e);
+                None
+            }
+        }
+    }
+
+    /// Report a limit once and stop evaluating.
+    fn limit(&mut self, e: &Error) {
+        if !self.stopped {
+            self.stopped = true;
+            self.push(MANIFEST, None, Severity::Error, e.to_string());
+        }
+    }
+
     fn push(
         &mut self,
         file: &str,
@@ -109,16 +132,6 @@ fn declaration_line(manifest: &str, name: &str) -> Option<usize> {
     re.find(manifest).map(|m| line_of(manifest, m.start()))
 }
 
-/// `file:LINE:col` from a Tera error message, when it names `file`.
-fn tera_line(message: &str) -> Option<usize> {
-    TERA_LOCATION
-        .captures(message)?
-        .get(1)?
-        .as_str()
-        .parse()
-        .ok()
-}
-
 /// The first line of a Tera error message (the rest is the excerpt).
 fn tera_headline(message: &str) -> String {
     message
@@ -132,7 +145,17 @@ fn tera_headline(message: &str) -> String {
 /// Lint a pack's files (manifest included).
 #[must_use]
 pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
-    let mut l = Linter { out: Vec::new() };
+    lint_with(files, &Limits::from_env())
+}
+
+/// [`lint`] under explicit limits.
+#[must_use]
+pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
+    let mut l = Linter {
+        out: Vec::new(),
+        budget: limits.budget(),
+        stopped: false,
+    };
     let Some(manifest_file) = files.iter().find(|f| f.path == MANIFEST) else {
         l.push(
             MANIFEST,
@@ -145,47 +168,15 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
     let text = String::from_utf8_lossy(&manifest_file.contents).into_owned();
     let manifest = match Manifest::parse(&text) {
         Ok(m) => Some(m),
-        Err(problems) => {
-            if let Some(toml_err) = problems.strip_prefix("pack.toml: TOML parse error") {
-                // One TOML error: "at line N, column M", an excerpt, then the message.
-                let line = LINE_N
-                    .captures(toml_err)
-                    .and_then(|c| c.get(1)?.as_str().parse().ok());
-                let msg = toml_err
-                    .lines()
-                    .rev()
-                    .find(|s| !s.trim().is_empty() && !s.contains('|'))
-                    .unwrap_or(toml_err);
-                l.push(MANIFEST, line, Severity::Error, msg.trim());
-            } else {
-                for p in problems.lines() {
-                    let msg = p.trim_start_matches("pack.toml: ");
-                    let line = msg.split('`').nth(1).and_then(|token| {
-                        declaration_line(&text, token).or_else(|| find_line(&text, token))
-                    });
-                    l.push(MANIFEST, line, Severity::Error, msg);
-                }
+        Err(err) => {
+            for p in err.problems {
+                l.push(MANIFEST, p.line, Severity::Error, p.message);
             }
             None
         }
     };
     // Packs included from a directory inside this one are linted on their own.
-    let nested: Vec<String> = toml::from_str::<toml::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("include")?.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|i| {
-            i.get("pack")?
-                .as_str()
-                .map(|p| format!("{}/", p.trim_start_matches("./").trim_end_matches('/')))
-        })
-        .filter(|prefix| {
-            files
-                .iter()
-                .any(|f| f.path == format!("{prefix}{MANIFEST}"))
-        })
-        .collect();
+    let nested = nested_packs(&text, files);
     let templates: Vec<&PackFile> = files
         .iter()
         .filter(|f| f.path != MANIFEST && !nested.iter().any(|n| f.path.starts_with(n)))
@@ -193,7 +184,7 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
     lint_templates(&mut l, &templates, manifest.as_ref(), &text);
     if let Some(m) = &manifest {
         lint_conditions(&mut l, m, &text, &templates);
-        lint_default_render(&mut l, m, &templates);
+        lint_default_render(&mut l, m, &templates, limits);
     }
     // Each pack included from inside this one is linted on its own, its findings named
     // with their path in this pack.
@@ -208,7 +199,7 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
                 })
             })
             .collect();
-        for mut d in lint(&sub) {
+        for mut d in lint_with(&sub, limits) {
             d.file = format!("{prefix}{}", d.file);
             l.out.push(d);
         }
@@ -216,6 +207,26 @@ pub fn lint(files: &[PackFile]) -> Vec<Diagnostic> {
     l.out.sort();
     l.out.dedup();
     l.out
+}
+
+/// The directories (`dir/`) of packs included from inside this one, that hold a pack.
+fn nested_packs(text: &str, files: &[PackFile]) -> Vec<String> {
+    toml::from_str::<toml::Value>(text)
+        .ok()
+        .and_then(|v| v.get("include")?.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| {
+            i.get("pack")?
+                .as_str()
+                .map(|p| format!("{}/", p.trim_start_matches("./").trim_end_matches('/')))
+        })
+        .filter(|prefix| {
+            files
+                .iter()
+                .any(|f| f.path == format!("{prefix}{MANIFEST}"))
+        })
+        .collect()
 }
 
 /// The names templates may use: the engine's and every declared variable's. Read leniently
@@ -257,9 +268,11 @@ fn variable_defaults(m: &Manifest) -> TemplateContext {
 /// The variables' defaults plus the derived values. A derived value that does not render is
 /// reported by `lint_default_render`; here it is left out, so that the templates are still
 /// checked.
-fn defaults(m: &Manifest) -> TemplateContext {
+fn defaults(l: &mut Linter, m: &Manifest) -> TemplateContext {
     let mut ctx = variable_defaults(m);
-    let _ = crate::answers::add_derived(m, &mut ctx);
+    if let Err(e @ Error::Limit { .. }) = crate::answers::add_derived(m, &mut ctx, &l.budget) {
+        l.limit(&e);
+    }
     ctx
 }
 
@@ -272,7 +285,7 @@ fn lint_templates(
     let names = known_names(manifest_text);
     let check_vars = names.is_some();
     let known = names.unwrap_or_default();
-    let ctx = manifest.map(|m| defaults(m).to_tera());
+    let ctx = manifest.map(|m| defaults(l, m));
     for file in files {
         let logical = file.path.strip_suffix(".tera").unwrap_or(&file.path);
         if file.path.ends_with(".tera") {
@@ -318,19 +331,13 @@ fn lint_templates(
         if logical.contains("{{") || logical.contains("{%") {
             let name = format!("{} (file name)", file.path);
             if check_template(l, &file.path, logical, &name, &known, check_vars) {
-                if let Some(ctx) = &ctx {
-                    let mut tera = new_tera();
-                    let rendered = tera
-                        .add_raw_template(&name, logical)
-                        .and_then(|()| tera.render(&name, ctx));
-                    match rendered {
-                        Ok(path) => check_path(l, &file.path, &path),
-                        Err(e) => l.push(
-                            &file.path,
-                            None,
-                            Severity::Error,
-                            tera_headline(&tera_message(&e)),
-                        ),
+                if let Some(ctx) = ctx.as_ref().filter(|_| !l.stopped) {
+                    match engine::render_named(&name, logical, ctx, &l.budget) {
+                        Ok(Ok(path)) => check_path(l, &file.path, &path),
+                        Ok(Err(e)) => {
+                            l.push(&file.path, None, Severity::Error, tera_headline(&e));
+                        }
+                        Err(e) => l.limit(&e),
                     }
                 }
             }
@@ -349,10 +356,10 @@ fn check_template(
     known: &HashSet<String>,
     check_vars: bool,
 ) -> bool {
-    let mut tera = new_tera();
+    let mut tera = new_tera(usize::MAX);
     if let Err(e) = tera.add_raw_template(name, body) {
-        let msg = tera_message(&e);
-        l.push(file, tera_line(&msg), Severity::Error, tera_headline(&msg));
+        let problem = engine::template_error(&e);
+        l.push(file, problem.line, Severity::Error, problem.headline);
         return false;
     }
     if !check_vars {
@@ -456,7 +463,7 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
                     })
                     .collect(),
             );
-            if let Err(e) = render::eval_condition(expr, &earlier) {
+            if let Some(Err(e)) = l.eval(expr, &earlier) {
                 l.push(
                     MANIFEST,
                     declaration_line(text, &var.name),
@@ -484,7 +491,7 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
     for rule in &m.files {
         let line =
             find_line(text, &format!("\"{}\"", rule.when)).or_else(|| find_line(text, &rule.when));
-        if let Err(e) = render::eval_condition(&rule.when, &all) {
+        if let Some(Err(e)) = l.eval(&rule.when, &all) {
             l.push(
                 MANIFEST,
                 line,
@@ -508,8 +515,11 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
             }
         }
     }
+    lint_reachability(l, m, text);
+}
 
-    // Reachability over every combination of choice/bool answers.
+/// Conditions no combination of choice/bool answers can make true.
+fn lint_reachability(l: &mut Linter, m: &Manifest, text: &str) {
     let Some(combos) = combinations(m) else {
         return;
     };
@@ -520,9 +530,10 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
         for (i, (var, (name, value))) in m.variables.iter().zip(combo).enumerate() {
             let applies = match &var.only_if {
                 None => true,
-                Some(expr) => {
-                    render::eval_condition(expr, &context_with(values.clone())).unwrap_or(true)
-                }
+                Some(expr) => match l.eval(expr, &context_with(values.clone())) {
+                    Some(result) => result.unwrap_or(true),
+                    None => return,
+                },
             };
             if applies && var.only_if.is_some() {
                 only_if_seen.insert(i);
@@ -536,8 +547,15 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
         }
         let ctx = context_with(values);
         for (i, rule) in m.files.iter().enumerate() {
-            if !when_seen.contains(&i) && render::eval_condition(&rule.when, &ctx).unwrap_or(true) {
-                when_seen.insert(i);
+            if when_seen.contains(&i) {
+                continue;
+            }
+            match l.eval(&rule.when, &ctx) {
+                Some(Ok(false)) => {}
+                Some(_) => {
+                    when_seen.insert(i);
+                }
+                None => return,
             }
         }
     }
@@ -563,12 +581,16 @@ fn lint_conditions(l: &mut Linter, m: &Manifest, text: &str, files: &[&PackFile]
 }
 
 /// Render once with the defaults: catches what only shows at render time.
-fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
-    if l.out.iter().any(|d| d.severity == Severity::Error) {
+fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile], limits: &Limits) {
+    if l.stopped || l.out.iter().any(|d| d.severity == Severity::Error) {
         return;
     }
     let mut ctx = variable_defaults(m);
-    if let Err(e) = crate::answers::add_derived(m, &mut ctx) {
+    if let Err(e) = crate::answers::add_derived(m, &mut ctx, &l.budget) {
+        if let Error::Limit { .. } = e {
+            l.limit(&e);
+            return;
+        }
         let msg = e.to_string();
         // "pack `name`: pack.toml: derived ...": the diagnostic names the file already.
         let msg = msg.split_once(": ").map_or(msg.as_str(), |(_, rest)| rest);
@@ -583,22 +605,34 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile]) {
         content_hash: String::new(),
         includes: Vec::new(),
     };
-    if let Err(e) = render::render(&pack, &ctx) {
-        let msg = e.to_string();
-        let msg = msg
-            .split_once(": ")
-            .map_or(msg.as_str(), |(_, rest)| rest)
-            .to_string();
-        let file = files
-            .iter()
-            .map(|f| f.path.as_str())
-            .find(|p| msg.contains(p))
-            .unwrap_or(MANIFEST);
+    // The default render is the last step: it continues with what is left of the budget.
+    let budget = std::mem::replace(&mut l.budget, limits.budget());
+    let rendered = crate::resolve::resolve_with(&pack, ctx, budget)
+        .and_then(|resolved| crate::render::render(&resolved));
+    if let Err(e) = rendered {
+        if let Error::Limit { .. } = e {
+            l.limit(&e);
+            return;
+        }
+        let (file, line, what) = match e {
+            // A template error names its file and line: report it there.
+            Error::Template { problem, .. } => {
+                match files
+                    .iter()
+                    .find(|f| Some(&f.path) == problem.template.as_ref())
+                {
+                    Some(f) => (f.path.as_str(), problem.line, problem.headline),
+                    None => (MANIFEST, None, problem.headline),
+                }
+            }
+            Error::Pack { message, .. } => (MANIFEST, None, message),
+            other => (MANIFEST, None, other.to_string()),
+        };
         l.push(
             file,
-            tera_line(&msg),
+            line,
             Severity::Error,
-            format!("rendering with the defaults fails: {}", tera_headline(&msg)),
+            format!("rendering with the defaults fails: {what}"),
         );
     }
 }
@@ -708,6 +742,21 @@ mod tests {
         assert!(
             all.iter()
                 .any(|d| d.starts_with("pack.toml: error: derived `image`")),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn render_errors_are_reported_at_their_file_and_line() {
+        let found = lint(&files(&[
+            (MANIFEST, OK_MANIFEST),
+            ("Dockerfile", "FROM x"),
+            ("a.txt.tera", "fine\n{{ docker.nope.deeper }}\n"),
+        ]));
+        let all: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert!(
+            all.iter()
+                .any(|d| d.starts_with("a.txt.tera:2: error: rendering with the defaults fails")),
             "{all:?}"
         );
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::interrupt;
-use crate::render::Plan;
+use crate::plan::Plan;
 
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,7 +270,7 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
 }
 
 /// Create one planned entry: a file with its bytes and mode, or a symbolic link.
-fn place(path: &Path, file: &crate::render::PlannedFile<'_>) -> Result<()> {
+fn place(path: &Path, file: &crate::plan::PlannedFile<'_>) -> Result<()> {
     match (&file.link, &file.on_disk) {
         (Some(target), _) => std::os::unix::fs::symlink(target, path)
             .map_err(|e| Error::io("cannot create the link", path, e)),
@@ -293,7 +293,7 @@ fn stream_file(src: &Path, dest: &Path, executable: bool) -> Result<()> {
 }
 
 /// Whether the file at `path` already holds exactly what `file` would write.
-fn same_content(path: &Path, file: &crate::render::PlannedFile<'_>) -> bool {
+fn same_content(path: &Path, file: &crate::plan::PlannedFile<'_>) -> bool {
     use std::io::Read;
     if file.link.is_some() {
         return false;
@@ -523,7 +523,7 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::PlannedFile;
+    use crate::plan::PlannedFile;
     use std::borrow::Cow;
     use std::os::unix::fs::PermissionsExt;
 

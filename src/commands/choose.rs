@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::answers::{AnswersFile, RecommendationRecord, RequirementsRecord};
-use crate::cli::NewArgs;
+use crate::answers::{RecommendationRecord, RequirementsRecord};
 use crate::error::{Error, Result};
 use crate::pack::{self, Pack};
 use crate::prompt;
 use crate::recommend::{self, Need, Recommendation, Requirements, Team};
+use crate::request::{NewRequest, PackChoice, Session};
 use crate::stack::Stack;
 use crate::ui::Ui;
 
@@ -56,20 +56,6 @@ fn load_stack(stack: Stack) -> Result<Pack> {
         )));
     }
     pack::load_builtin(stack.id())
-}
-
-/// The requirements given on the command line or in the answers file, if any.
-fn given_requirements(args: &NewArgs, answers: &AnswersFile) -> Result<Option<Requirements>> {
-    let flags = &args.needs;
-    if flags.needs.is_some() || flags.team.is_some() {
-        return crate::commands::recommend::requirements(flags).map(Some);
-    }
-    match &answers.requirements {
-        Some(rec) => Requirements::from_ids(&rec.needs, rec.team.as_deref())
-            .map(Some)
-            .map_err(|e| Error::usage(format!("answers file: {e}"))),
-        None => Ok(None),
-    }
 }
 
 /// Ask the needs and the team on a terminal.
@@ -124,8 +110,8 @@ fn preset(rec: &Recommendation, chosen: Stack) -> BTreeMap<String, toml::Value> 
 /// # Errors
 /// An unknown stack, need or team, a pack that cannot be loaded, or no way to decide
 /// without a terminal.
-pub fn choose(args: &NewArgs, answers: &AnswersFile, ui: &Ui, interactive: bool) -> Result<Choice> {
-    let given = given_requirements(args, answers)?;
+pub fn choose(req: &NewRequest, session: &Session) -> Result<Choice> {
+    let given = req.requirements.clone();
     let plain = |pack: Pack, stack_id: String| Choice {
         pack,
         stack_id,
@@ -134,55 +120,66 @@ pub fn choose(args: &NewArgs, answers: &AnswersFile, ui: &Ui, interactive: bool)
         requirements: given.as_ref().map(record_for),
         recommendation: None,
     };
-    if let Some(spec) = &args.pack {
-        let pack = pack::source::resolve(spec, args.pack_ref.as_deref())?;
-        let id = pack.name().to_string();
-        return Ok(plain(pack, id));
-    }
-
-    let explicit = args.stack.as_deref().or(answers.stack.as_deref());
-    if let Some(raw) = explicit {
-        let stack = match raw.parse::<Stack>() {
-            Ok(stack) => stack,
-            Err(unknown) => {
-                // Not a built-in stack: a user pack by that name, or an error naming both.
-                if let Some(pack) = pack::source::find_user_pack(raw.trim())? {
+    match &req.pack {
+        PackChoice::Spec { spec, reference } => {
+            let pack = pack::source::resolve(spec, reference.as_deref())?;
+            let id = pack.name().to_string();
+            Ok(plain(pack, id))
+        }
+        PackChoice::Named(raw) => {
+            let stack = match raw.parse::<Stack>() {
+                Ok(stack) => stack,
+                Err(unknown) => {
+                    let pack = user_pack(raw, &unknown.to_string())?;
                     let id = pack.name().to_string();
                     return Ok(plain(pack, id));
                 }
-                let users: Vec<String> = pack::source::user_packs()?
-                    .into_iter()
-                    .map(|(n, _)| n)
-                    .collect();
-                let extra = if users.is_empty() {
-                    String::new()
-                } else {
-                    format!("; user packs: {}", users.join(", "))
-                };
-                return Err(Error::usage(format!("{unknown}{extra}")));
+            };
+            let mut c = plain(load_stack(stack)?, stack.id().to_string());
+            if let Some(req) = &given {
+                // Requirements given with an explicit stack still explain it in the README.
+                let rec = recommend::recommend(req);
+                let (why, record) = explain(&rec, stack);
+                c.why = why;
+                c.recommendation = Some(record);
+                c.preset = preset(&rec, stack);
+            } else if let Some(rec) = req
+                .answers
+                .recommendation
+                .as_ref()
+                .filter(|r| r.stack == stack.id())
+            {
+                // A recorded recommendation for the same stack keeps its reasons.
+                c.why.clone_from(&rec.reasons);
+                c.recommendation = Some(rec.clone());
             }
-        };
-        let mut c = plain(load_stack(stack)?, stack.id().to_string());
-        if let Some(req) = &given {
-            // Requirements given with an explicit stack still explain it in the README.
-            let rec = recommend::recommend(req);
-            let (why, record) = explain(&rec, stack);
-            c.why = why;
-            c.recommendation = Some(record);
-            c.preset = preset(&rec, stack);
-        } else if let Some(rec) = answers
-            .recommendation
-            .as_ref()
-            .filter(|r| r.stack == stack.id())
-        {
-            // A recorded recommendation for the same stack keeps its reasons.
-            c.why = rec.reasons.clone();
-            c.recommendation = Some(rec.clone());
+            Ok(c)
         }
-        return Ok(c);
+        PackChoice::Recommend => recommended(req, session, given),
     }
+}
 
-    if !interactive && !args.yes {
+/// Not a built-in stack: a user pack by that name, or an error naming both kinds.
+fn user_pack(raw: &str, unknown: &str) -> Result<Pack> {
+    if let Some(pack) = pack::source::find_user_pack(raw.trim())? {
+        return Ok(pack);
+    }
+    let users: Vec<String> = pack::source::user_packs()?
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let extra = if users.is_empty() {
+        String::new()
+    } else {
+        format!("; user packs: {}", users.join(", "))
+    };
+    Err(Error::usage(format!("{unknown}{extra}")))
+}
+
+/// The recommendation decides: asked on a terminal, taken as is with `--yes`.
+fn recommended(req: &NewRequest, session: &Session, given: Option<Requirements>) -> Result<Choice> {
+    let interactive = session.interactive;
+    if !interactive && !req.options.yes {
         return Err(Error::MissingAnswer {
             what: "the stack".into(),
             hint: "pass --stack STACK (express, nestjs, django, fastapi, hybrid), or --yes to take the recommendation for --needs/--team".into(),
@@ -190,13 +187,13 @@ pub fn choose(args: &NewArgs, answers: &AnswersFile, ui: &Ui, interactive: bool)
     }
     let req = match given {
         Some(req) => req,
-        None if interactive => ask_requirements(ui)?,
+        None if interactive => ask_requirements(&session.ui)?,
         None => Requirements::default(),
     };
     let rec = recommend::recommend(&req);
     let stack = if interactive {
-        eprintln!("\n{}", recommend::render_text(&rec));
-        pick_interactively(ui, &rec)?
+        session.show(&recommend::render_text(&rec));
+        pick_interactively(&session.ui, &rec)?
     } else if available().contains(&rec.stack) {
         rec.stack
     } else {
@@ -262,8 +259,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::answers::{self, Asker};
-    use crate::render::TemplateContext;
+    use crate::answers::Asker;
+    use crate::engine::{Limits, TemplateContext};
+    use crate::resolve::{self, Answers};
 
     /// Whatever the recommendation proposes for the hybrid (its gateway, worker and queue), the
     /// hybrid pack accepts: a proposal the pack refused would turn `--yes` into an error.
@@ -309,8 +307,12 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
                 .collect();
-            let values = answers::resolve(&pack.manifest, &[], &answered, &base, Asker::Never);
-            assert!(values.is_ok(), "{proposal:?}: {:?}", values.err());
+            let input = Answers {
+                sets: Vec::new(),
+                answers: answered,
+            };
+            let resolved = resolve::resolve(&pack, &base, &input, Asker::Never, &Limits::default());
+            assert!(resolved.is_ok(), "{proposal:?}: {:?}", resolved.err());
         }
     }
 }

@@ -3,22 +3,24 @@
 //! atomically and report.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
 
 use super::choose as select;
-use crate::answers::{self, AnswersFile, Asker, PackRecord};
+use crate::answers::{AnswersFile, Asker, PackRecord};
 use crate::cli::NewArgs;
+use crate::engine::TemplateContext;
 use crate::error::{Error, Result};
 use crate::git::{self, GitOutcome};
 use crate::names::{self, ProjectNames};
 use crate::pack::{self, Pack};
+use crate::plan::{Plan, PlannedFile, RECORD_FILE};
 use crate::prompt;
-use crate::render::{self, PlannedFile, TemplateContext, RECORD_FILE};
-use crate::ui::{sanitize, Ui};
+use crate::render;
+use crate::request::{NewInput, NewRequest, Options, Session};
+use crate::resolve::{self, Answers};
+use crate::ui::sanitize;
 use crate::write::{self, TargetState};
 
 /// One file in the JSON report.
@@ -45,55 +47,108 @@ struct Report<'a> {
     git: &'static str,
 }
 
-/// Run `scaffold new`.
+/// Run `scaffold new`: build the request, answer it, report.
 ///
 /// # Errors
 /// See [`Error`]: bad input is exit 2, a failure while generating exit 1, Ctrl-C 130.
 pub fn run(args: NewArgs) -> Result<()> {
     let started = Instant::now();
-    let ui = Ui::detect(args.json);
-    let interactive = !args.yes && Ui::can_prompt();
+    let request = request(args)?;
+    let session = Session::detect(request.options);
+    let target = Target::decide(&request, &session)?;
+    let choice = select::choose(&request, &session)?;
+    let (plan, context) = plan(&request, &session, &target, &choice)?;
+    let delivered = deliver(&request, &session, &target, &choice.pack, &plan)?;
+    report(
+        &request, &session, &target, &choice, &context, &plan, &delivered, started,
+    )
+}
 
+/// The request, from the command line and the answers file.
+fn request(args: NewArgs) -> Result<NewRequest> {
     let answers = match &args.answers {
         Some(path) => AnswersFile::load(path)?,
         None => AnswersFile::default(),
     };
-    let sets = answers::parse_sets(&args.set)?;
+    NewRequest::new(NewInput {
+        name: args.name,
+        output: args.output,
+        pack: args.pack,
+        pack_ref: args.pack_ref,
+        stack: args.stack,
+        needs: args.needs.needs,
+        team: args.needs.team,
+        set: args.set,
+        answers,
+        options: Options {
+            yes: args.yes,
+            dry_run: args.dry_run,
+            force: args.force,
+            no_git: args.no_git,
+            json: args.json,
+        },
+    })
+}
 
-    // The name: NAME picks the directory; an answers file's recorded name keeps the
-    // project's identity so a record reproduces its project byte for byte.
-    let raw_name = match &args.name {
-        Some(n) => n.clone(),
-        None if interactive => {
-            prompt::text(&ui, "Project name", None, |s| names::derive(s).map(|_| ()))?
-        }
-        None => {
-            return Err(Error::MissingAnswer {
-                what: "the project name".into(),
-                hint: "pass it as the first argument: scaffold new NAME".into(),
-            })
-        }
-    };
-    let dir_names = derive_name(&raw_name)?;
-    let project = match &answers.name {
-        Some(recorded) => derive_name(recorded)?,
-        None => dir_names.clone(),
-    };
-    let target = args.output.join(&dir_names.slug);
-    let shown_path = display_path(&args.output, &dir_names.slug);
+/// Where the project goes, and what is there now.
+struct Target {
+    /// The directory's names (from NAME).
+    dir_names: ProjectNames,
+    /// The project's names (the recorded name, when reproducing a record).
+    project: ProjectNames,
+    /// The directory.
+    path: std::path::PathBuf,
+    /// The directory as the user would type it.
+    shown: String,
+    /// Whether it is missing, empty or holds files.
+    state: TargetState,
+}
 
-    // Fail fast on a target we will refuse anyway, before asking anything.
-    write::check_output(&args.output)?;
-    let state = write::inspect(&target)?;
-    if state == TargetState::NonEmpty && !args.force && !args.dry_run {
-        return Err(Error::TargetNotEmpty { path: target });
+impl Target {
+    /// The name (asked when missing on a terminal), and a target we will refuse anyway is
+    /// refused before anything is asked.
+    fn decide(req: &NewRequest, session: &Session) -> Result<Target> {
+        let raw_name = match &req.name {
+            Some(n) => n.clone(),
+            None if session.interactive => prompt::text(&session.ui, "Project name", None, |s| {
+                names::derive(s).map(|_| ())
+            })?,
+            None => {
+                return Err(Error::MissingAnswer {
+                    what: "the project name".into(),
+                    hint: "pass it as the first argument: scaffold new NAME".into(),
+                })
+            }
+        };
+        let (dir_names, project) = req.names(&raw_name)?;
+        let path = req.output.join(&dir_names.slug);
+        let shown = display_path(&req.output, &dir_names.slug);
+        write::check_output(&req.output)?;
+        let state = write::inspect(&path)?;
+        if state == TargetState::NonEmpty && !req.options.force && !req.options.dry_run {
+            return Err(Error::TargetNotEmpty { path });
+        }
+        Ok(Target {
+            dir_names,
+            project,
+            path,
+            shown,
+            state,
+        })
     }
+}
 
-    let choice = select::choose(&args, &answers, &ui, interactive)?;
+/// Resolve the chosen pack tree with the answers (asking on a terminal), render it, and add
+/// the record.
+fn plan<'p>(
+    req: &NewRequest,
+    session: &Session,
+    target: &Target,
+    choice: &'p select::Choice,
+) -> Result<(Plan<'p>, TemplateContext)> {
     let pack = &choice.pack;
-
     let base = TemplateContext {
-        names: project.clone(),
+        names: target.project.clone(),
         stack: choice.stack_id.clone(),
         why: choice.why.clone(),
         values: Vec::new(),
@@ -101,19 +156,23 @@ pub fn run(args: NewArgs) -> Result<()> {
     // The recommendation's proposals (the hybrid's gateway and queue) come first; answers and
     // --set win over them.
     let mut merged_answers = choice.preset.clone();
-    merged_answers.extend(answers.variables.clone());
+    merged_answers.extend(req.answers.variables.clone());
+    let ui = session.ui;
     let mut ask =
         |var: &pack::Variable, default: Option<&pack::Value>| prompt::variable(&ui, var, default);
-    let asker = if interactive {
+    let asker = if session.interactive {
         Asker::Ask(&mut ask)
     } else {
         Asker::Never
     };
-    let values = answers::resolve(&pack.manifest, &sets, &merged_answers, &base, asker)?;
-    let context = TemplateContext { values, ..base };
-
-    let mut plan = with_deadline(render_timeout(), || render::render(pack, &context))?;
-    let record = record(pack, &context, &choice);
+    let input = Answers {
+        sets: req.sets.clone(),
+        answers: merged_answers,
+    };
+    let resolved = resolve::resolve(pack, &base, &input, asker, &session.limits)?;
+    let context = resolved.context().clone();
+    let mut plan = render::render(&resolved)?;
+    let record = record(pack, &context, choice);
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
         bytes: record.to_toml_string().into_bytes().into(),
@@ -122,12 +181,27 @@ pub fn run(args: NewArgs) -> Result<()> {
         on_disk: None,
     })
     .map_err(|e| Error::pack(pack.label(), e))?;
+    Ok((plan, context))
+}
 
-    let next_steps = next_steps(&plan, &shown_path);
-    let mut outcome = write::Outcome::default();
-    let mut git_state = "skipped";
-    if args.dry_run {
-        if !args.json {
+/// What writing did.
+#[derive(Default)]
+struct Delivered {
+    outcome: write::Outcome,
+    git: &'static str,
+}
+
+/// Write the plan (or list it for `--dry-run`) and make the first commit.
+fn deliver(
+    req: &NewRequest,
+    session: &Session,
+    target: &Target,
+    pack: &Pack,
+    plan: &Plan<'_>,
+) -> Result<Delivered> {
+    let ui = &session.ui;
+    if req.options.dry_run {
+        if !req.options.json {
             let listing: String = plan
                 .files
                 .iter()
@@ -139,31 +213,56 @@ pub fn run(args: NewArgs) -> Result<()> {
             "Would render {} files ({}) into {}; nothing was written (--dry-run)",
             plan.files.len(),
             human_bytes(plan.total_bytes()),
-            sanitize(&shown_path)
+            sanitize(&target.shown)
         ));
-    } else {
-        outcome = match state {
-            TargetState::NonEmpty => write::write_force(&plan, &target)?,
-            TargetState::Missing | TargetState::Empty => {
-                write::write_new(&plan, &target, &dir_names.slug)?
-            }
-        };
-        if args.no_git {
-            git_state = "skipped";
-        } else {
-            let message = format!(
-                "Initial commit from scaffold ({} pack {})",
-                pack.name(),
-                pack.manifest.pack.version
-            );
-            match git::init_and_commit(&target, &message) {
-                GitOutcome::Committed => git_state = "committed",
-                GitOutcome::Skipped(why) => {
-                    git_state = "skipped";
-                    ui.warn(&why);
-                }
+        return Ok(Delivered {
+            outcome: write::Outcome::default(),
+            git: "skipped",
+        });
+    }
+    let outcome = match target.state {
+        TargetState::NonEmpty => write::write_force(plan, &target.path)?,
+        TargetState::Missing | TargetState::Empty => {
+            write::write_new(plan, &target.path, &target.dir_names.slug)?
+        }
+    };
+    let mut git_state = "skipped";
+    if !req.options.no_git {
+        let message = format!(
+            "Initial commit from scaffold ({} pack {})",
+            pack.name(),
+            pack.manifest.pack.version
+        );
+        match git::init_and_commit(&target.path, &message) {
+            GitOutcome::Committed => git_state = "committed",
+            GitOutcome::Skipped(why) => {
+                git_state = "skipped";
+                ui.warn(&why);
             }
         }
+    }
+    Ok(Delivered {
+        outcome,
+        git: git_state,
+    })
+}
+
+/// Tell the person (stderr) or the script (`--json` on stdout) what happened.
+#[allow(clippy::too_many_arguments)] // The stages' results, each used once.
+fn report(
+    req: &NewRequest,
+    session: &Session,
+    target: &Target,
+    choice: &select::Choice,
+    context: &TemplateContext,
+    plan: &Plan<'_>,
+    delivered: &Delivered,
+    started: Instant,
+) -> Result<()> {
+    let ui = &session.ui;
+    let next_steps = next_steps(plan, &target.shown);
+    let outcome = &delivered.outcome;
+    if !req.options.dry_run {
         for dir in &outcome.removed_leftovers {
             ui.warn(&format!(
                 "removed `{}`, left behind by an earlier run that was killed",
@@ -176,19 +275,19 @@ pub fn run(args: NewArgs) -> Result<()> {
         ui.status(&format!(
             "Rendered {} files into {} in {} ms",
             plan.files.len() - outcome.unchanged.len(),
-            sanitize(&shown_path),
+            sanitize(&target.shown),
             started.elapsed().as_millis()
         ));
         ui.status(&format!("Next: {}", next_steps.join(" && ")));
     }
-
-    if args.json {
+    if req.options.json {
+        let pack = &choice.pack;
         let report = Report {
-            path: shown_path,
+            path: target.shown.clone(),
             stack: &context.stack,
             pack: pack.name(),
             pack_version: &pack.manifest.pack.version,
-            dry_run: args.dry_run,
+            dry_run: req.options.dry_run,
             files: plan
                 .files
                 .iter()
@@ -198,57 +297,13 @@ pub fn run(args: NewArgs) -> Result<()> {
                 })
                 .collect(),
             next_steps,
-            overwritten: outcome.overwritten,
-            unchanged: outcome.unchanged,
-            git: git_state,
+            overwritten: outcome.overwritten.clone(),
+            unchanged: outcome.unchanged.clone(),
+            git: delivered.git,
         };
         crate::ui::out_json(&report)?;
     }
     Ok(())
-}
-
-/// How long rendering may take: `SCAFFOLD_RENDER_TIMEOUT` seconds, 60 by default.
-fn render_timeout() -> Duration {
-    std::env::var("SCAFFOLD_RENDER_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .map_or(Duration::from_secs(60), Duration::from_secs)
-}
-
-/// Run `f`, but end the process with exit 1 if it takes longer than `limit`: a template that
-/// never finishes (nested loops that print nothing) cannot be interrupted from inside, and
-/// since rendering comes before any write, nothing is left behind.
-fn with_deadline<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
-    let claimed = Arc::new(AtomicBool::new(false));
-    let watchdog = Arc::clone(&claimed);
-    std::thread::spawn(move || {
-        std::thread::sleep(limit);
-        if !watchdog.swap(true, Ordering::SeqCst) {
-            eprintln!(
-                "error: rendering took longer than {} s; is there a loop in a template that never ends? Nothing was written (SCAFFOLD_RENDER_TIMEOUT sets the limit)",
-                limit.as_secs()
-            );
-            std::process::exit(i32::from(crate::error::EXIT_FAILURE));
-        }
-    });
-    let out = f();
-    if claimed.swap(true, Ordering::SeqCst) {
-        // The watchdog fired at the same moment and is ending the process.
-        loop {
-            std::thread::park();
-        }
-    }
-    out
-}
-
-fn derive_name(raw: &str) -> Result<ProjectNames> {
-    names::derive(raw).map_err(|reason| {
-        Error::usage(format!(
-            "invalid project name `{}`: {reason}",
-            sanitize(raw.trim())
-        ))
-    })
 }
 
 /// The target as the user would type it: `my-api` rather than `./my-api`.
@@ -284,7 +339,7 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
 }
 
 /// What to run next: the Makefile contract when the project has one.
-fn next_steps(plan: &render::Plan<'_>, shown_path: &str) -> Vec<String> {
+fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
     let mut steps = vec![format!("cd {}", shell_quote(shown_path))];
     if plan.files.iter().any(|f| f.path == "Makefile") {
         steps.extend(["make install", "make test", "make run"].map(String::from));

@@ -6,7 +6,7 @@ use crate::cli::PackCommand;
 use crate::error::{Error, Result};
 use crate::lint::Severity;
 use crate::pack;
-use crate::render::{Plan, PlannedFile};
+use crate::plan::{Plan, PlannedFile};
 use crate::ui::{sanitize, Ui};
 use crate::write::{self, TargetState};
 

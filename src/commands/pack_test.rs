@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::answers::{self, Asker};
+use crate::answers::Asker;
+use crate::engine::{Limits, TemplateContext};
 use crate::error::{Error, Result};
 use crate::pack::{self, Pack, Value};
-use crate::render::{self, TemplateContext};
+use crate::render;
+use crate::resolve::{self, Answers};
 use crate::ui::{sanitize, Ui};
 use crate::{matrix, names, write};
 
@@ -48,8 +50,12 @@ fn render_into(pack: &Pack, combo: &[(String, Value)], dir: &Path) -> Result<()>
         .iter()
         .map(|(k, v)| (k.clone(), v.to_string()))
         .collect();
-    let values = answers::resolve(&pack.manifest, &sets, &BTreeMap::new(), &base, Asker::Never)?;
-    let plan = render::render(pack, &TemplateContext { values, ..base })?;
+    let input = Answers {
+        sets,
+        answers: BTreeMap::new(),
+    };
+    let resolved = resolve::resolve(pack, &base, &input, Asker::Never, &Limits::from_env())?;
+    let plan = render::render(&resolved)?;
     write::write_new(&plan, dir, "pack-test")?;
     Ok(())
 }
@@ -73,6 +79,84 @@ fn run_check(cmd: &str, dir: &Path, log: &Path) -> Result<bool> {
         .status()
         .map_err(|e| Error::io("cannot run a check in", dir, e))?;
     Ok(status.success())
+}
+
+/// Render one combination into `slot` and run the checks in it.
+fn run_combination(
+    ui: &Ui,
+    pack: &Pack,
+    checks: &[String],
+    combo: &[(String, Value)],
+    slot: &Path,
+    keep: bool,
+) -> Result<Outcome> {
+    let label = label(combo);
+    let project = slot.join("pack-test");
+    let log = slot.with_extension("log");
+    let started = Instant::now();
+    match render_into(pack, combo, &project) {
+        Ok(()) => {}
+        // A combination the pack itself refuses is reported, not run.
+        Err(e) if e.exit_code() == crate::error::EXIT_USAGE => {
+            ui.status(&format!(
+                "        refused by the pack: {}",
+                sanitize(&e.to_string())
+            ));
+            return Ok(Outcome {
+                label,
+                took: started.elapsed(),
+                failed: None,
+                refused: Some(e.to_string()),
+            });
+        }
+        Err(e) => return Err(e),
+    }
+    let mut failed = None;
+    for cmd in checks {
+        ui.status(&format!("        $ {}", sanitize(cmd)));
+        if !run_check(cmd, &project, &log)? {
+            failed = Some((cmd.clone(), log.clone()));
+            break;
+        }
+    }
+    let took = started.elapsed();
+    ui.status(&format!(
+        "        {} ({:.1} s)",
+        if failed.is_some() { "FAILED" } else { "ok" },
+        took.as_secs_f64()
+    ));
+    if failed.is_none() && !keep {
+        let _ = std::fs::remove_dir_all(slot);
+        let _ = std::fs::remove_file(&log);
+    }
+    Ok(Outcome {
+        label,
+        took,
+        failed,
+        refused: None,
+    })
+}
+
+/// The result table, one line per combination.
+fn table(outcomes: &[Outcome]) -> String {
+    let mut table = String::from("result  time      combination\n");
+    for o in outcomes {
+        let (result, detail) = match (&o.failed, &o.refused) {
+            (None, Some(why)) => ("refused", format!("   ({why})")),
+            (None, None) => ("ok", String::new()),
+            (Some((cmd, log)), _) => (
+                "FAILED",
+                format!("   (`{cmd}` failed; log: {})", log.display()),
+            ),
+        };
+        table.push_str(&format!(
+            "{result:<7} {:>6.1} s  {}{}\n",
+            o.took.as_secs_f64(),
+            sanitize(&o.label),
+            sanitize(&detail)
+        ));
+    }
+    table
 }
 
 /// Run `scaffold pack test`.
@@ -108,73 +192,15 @@ pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
     let total = combos.len();
     let mut outcomes = Vec::with_capacity(total);
     for (i, combo) in combos.iter().enumerate() {
-        let label = label(combo);
         let slot = root.join(format!("combination-{:02}", i + 1));
-        let project = slot.join("pack-test");
-        let log = slot.with_extension("log");
-        ui.status(&format!("[{}/{total}] {} …", i + 1, sanitize(&label)));
-        let started = Instant::now();
-        match render_into(&pack, combo, &project) {
-            Ok(()) => {}
-            // A combination the pack itself refuses is reported, not run.
-            Err(e) if e.exit_code() == crate::error::EXIT_USAGE => {
-                ui.status(&format!(
-                    "        refused by the pack: {}",
-                    sanitize(&e.to_string())
-                ));
-                outcomes.push(Outcome {
-                    label,
-                    took: started.elapsed(),
-                    failed: None,
-                    refused: Some(e.to_string()),
-                });
-                continue;
-            }
-            Err(e) => return Err(e),
-        }
-        let mut failed = None;
-        for cmd in &checks {
-            ui.status(&format!("        $ {}", sanitize(cmd)));
-            if !run_check(cmd, &project, &log)? {
-                failed = Some((cmd.clone(), log.clone()));
-                break;
-            }
-        }
-        let took = started.elapsed();
         ui.status(&format!(
-            "        {} ({:.1} s)",
-            if failed.is_some() { "FAILED" } else { "ok" },
-            took.as_secs_f64()
+            "[{}/{total}] {} …",
+            i + 1,
+            sanitize(&label(combo))
         ));
-        if failed.is_none() && !keep {
-            let _ = std::fs::remove_dir_all(&slot);
-            let _ = std::fs::remove_file(&log);
-        }
-        outcomes.push(Outcome {
-            label,
-            took,
-            failed,
-            refused: None,
-        });
+        outcomes.push(run_combination(&ui, &pack, &checks, combo, &slot, keep)?);
     }
-
-    let mut table = String::from("result  time      combination\n");
-    for o in &outcomes {
-        let (result, detail) = match (&o.failed, &o.refused) {
-            (None, Some(why)) => ("refused", format!("   ({why})")),
-            (None, None) => ("ok", String::new()),
-            (Some((cmd, log)), _) => (
-                "FAILED",
-                format!("   (`{cmd}` failed; log: {})", log.display()),
-            ),
-        };
-        table.push_str(&format!(
-            "{result:<7} {:>6.1} s  {}{}\n",
-            o.took.as_secs_f64(),
-            sanitize(&o.label),
-            sanitize(&detail)
-        ));
-    }
+    let table = table(&outcomes);
     crate::ui::out(&table)?;
     let failures = outcomes.iter().filter(|o| o.failed.is_some()).count();
     let refused = outcomes.iter().filter(|o| o.refused.is_some()).count();

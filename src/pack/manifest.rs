@@ -7,17 +7,8 @@ use std::fmt;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::pack::value::Value;
-
-/// Names the engine defines in every template context; a pack may not redeclare them.
-pub const RESERVED_NAMES: &[&str] = &[
-    "project_name",
-    "project_slug",
-    "package_name",
-    "scaffold_version",
-    "stack",
-    "why",
-];
+use crate::engine::RESERVED_NAMES;
+use crate::value::Value;
 
 /// The raw manifest as written in `pack.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -217,90 +208,124 @@ pub struct Manifest {
     pub include: Vec<Include>,
 }
 
+/// One problem found in a `pack.toml`: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The 1-based line in `pack.toml`, when it can be found.
+    pub line: Option<usize>,
+    /// What is wrong (without the `pack.toml: ` prefix).
+    pub message: String,
+}
+
+/// Everything wrong with a `pack.toml`, each problem with its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    /// The problems, in the order found (one, for TOML that does not parse).
+    pub problems: Vec<Problem>,
+    /// For TOML that does not parse: the parser's full report (with the excerpt).
+    pub toml_report: Option<String>,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(report) = &self.toml_report {
+            return write!(f, "pack.toml: {report}");
+        }
+        let lines: Vec<String> = self
+            .problems
+            .iter()
+            .map(|p| format!("pack.toml: {}", p.message))
+            .collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+impl From<ManifestError> for String {
+    fn from(e: ManifestError) -> String {
+        e.to_string()
+    }
+}
+
+/// Where a problem is, to find its line.
+enum At<'a> {
+    /// The table declaring `name = "…"` (a variable, a derived value, the pack).
+    Declared(&'a str),
+    /// The line assigning this key.
+    Key(&'a str),
+    /// The first line holding this text.
+    Text(&'a str),
+}
+
+/// Problems collected while checking, each located in the text as it is found.
+struct Problems<'t> {
+    text: &'t str,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, at: &At<'_>, message: String) {
+        let line = match at {
+            At::Declared(name) => line_matching(
+                self.text,
+                &format!(r#"(?m)^\s*name\s*=\s*["']{}["']"#, regex::escape(name)),
+            ),
+            At::Key(key) => {
+                line_matching(self.text, &format!(r"(?m)^\s*{}\s*=", regex::escape(key)))
+            }
+            At::Text(t) => self.text.find(*t).map(|at| line_of(self.text, at)),
+        };
+        self.list.push(Problem { line, message });
+    }
+}
+
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn line_matching(text: &str, pattern: &str) -> Option<usize> {
+    let re = Regex::new(pattern).ok()?;
+    re.find(text).map(|m| line_of(text, m.start()))
+}
+
 impl Manifest {
-    /// Parse and check `pack.toml`. Every problem found is reported, one per line.
+    /// Parse and check `pack.toml`. Every problem found is reported, each with its line.
     ///
     /// # Errors
     /// The TOML error (with line and column) or the list of problems.
-    pub fn parse(text: &str) -> Result<Manifest, String> {
-        let raw: RawManifest = toml::from_str(text).map_err(|e| format!("pack.toml: {e}"))?;
-        let mut problems = Vec::new();
-        check_name(&raw.pack.name, &mut problems);
-        if parse_version(&raw.pack.version).is_none() {
-            problems.push(format!(
-                "pack.toml: `version = \"{}\"` is not MAJOR.MINOR.PATCH",
-                raw.pack.version
-            ));
-        }
-        if let Some(min) = &raw.pack.min_scaffold_version {
-            match parse_version(min) {
-                None => problems.push(format!(
-                    "pack.toml: `min_scaffold_version = \"{min}\"` is not MAJOR.MINOR.PATCH"
-                )),
-                Some(min_v) => {
-                    let ours = parse_version(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
-                    if min_v > ours {
-                        problems.push(format!(
-                            "the pack needs scaffold {min} or newer, this is {}; upgrade scaffold",
-                            env!("CARGO_PKG_VERSION")
-                        ));
+    pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        let raw: RawManifest = toml::from_str(text).map_err(|e| ManifestError {
+            problems: vec![Problem {
+                line: e.span().map(|s| line_of(text, s.start)),
+                message: e.message().trim().to_string(),
+            }],
+            toml_report: Some(e.to_string()),
+        })?;
+        let mut problems = Problems {
+            text,
+            list: Vec::new(),
+        };
+        check_pack_info(&raw.pack, &mut problems);
+        let mut seen = BTreeSet::new();
+        let mut variables = Vec::with_capacity(raw.variables.len());
+        for rv in raw.variables.clone() {
+            let name = rv.name.clone();
+            match check_variable(rv, &mut seen) {
+                Ok(v) => variables.push(v),
+                Err(errs) => {
+                    for e in errs {
+                        problems.push(&At::Declared(&name), e);
                     }
                 }
             }
         }
-        let mut seen = BTreeSet::new();
-        let mut variables = Vec::with_capacity(raw.variables.len());
-        for rv in raw.variables {
-            match check_variable(rv, &mut seen) {
-                Ok(v) => variables.push(v),
-                Err(mut errs) => problems.append(&mut errs),
-            }
-        }
-        for rule in &raw.files {
-            if let Err(e) = globset::Glob::new(&rule.glob) {
-                problems.push(format!("pack.toml: file rule glob `{}`: {e}", rule.glob));
-            }
-        }
-        for d in &raw.derived {
-            if d.value.is_some() == d.when.is_some() {
-                problems.push(format!(
-                    "pack.toml: derived `{}`: give exactly one of `value` (a template) or `when` (a condition)",
-                    d.name
-                ));
-            }
-            if seen.contains(&d.name) || RESERVED_NAMES.contains(&d.name.as_str()) {
-                problems.push(format!(
-                    "pack.toml: derived `{}` has the name of a variable or of one scaffold defines",
-                    d.name
-                ));
-            }
-            seen.insert(d.name.clone());
-        }
-        for c in &raw.constraints {
-            if c.requires.is_none() == c.conflicts.is_none() {
-                problems.push(format!(
-                    "pack.toml: constraint `when = \"{}\"`: give exactly one of `requires` or `conflicts`",
-                    c.when
-                ));
-            }
-        }
-        for inc in &raw.include {
-            for glob in inc.only.iter().chain(&inc.exclude) {
-                if let Err(e) = globset::Glob::new(glob) {
-                    problems.push(format!(
-                        "pack.toml: include `{}`: glob `{glob}`: {e}",
-                        inc.pack
-                    ));
-                }
-            }
-            if inc.into != "." && crate::render::check_rel_path(&inc.into).is_err() {
-                problems.push(format!(
-                    "pack.toml: include `{}`: `into = \"{}\"` must be a relative path inside the project",
-                    inc.pack, inc.into
-                ));
-            }
-        }
-        if problems.is_empty() {
+        check_tables(&raw, &mut seen, &mut problems);
+        if problems.list.is_empty() {
             Ok(Manifest {
                 pack: raw.pack,
                 variables,
@@ -311,7 +336,10 @@ impl Manifest {
                 checks: raw.checks,
             })
         } else {
-            Err(problems.join("\n"))
+            Err(ManifestError {
+                problems: problems.list,
+                toml_report: None,
+            })
         }
     }
 
@@ -335,15 +363,125 @@ impl Manifest {
     }
 }
 
-fn check_name(name: &str, problems: &mut Vec<String>) {
+/// Whether an `[[include]] pack` stays inside the including pack: a built-in pack's name
+/// or a relative path (`./x` allowed) with no `..`, no absolute start and no `\\`.
+#[must_use]
+pub fn include_name_is_confined(name: &str) -> bool {
+    let rel = name
+        .strip_prefix("./")
+        .unwrap_or(name)
+        .trim_end_matches('/');
+    crate::plan::check_rel_path(rel).is_ok()
+}
+
+/// The `[pack]` table: name and versions.
+fn check_pack_info(info: &PackInfo, problems: &mut Problems<'_>) {
+    let name = &info.name;
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !ok {
-        problems.push(format!(
-            "pack.toml: pack name `{name}` must be lowercase letters, digits and `-`, starting with a letter"
-        ));
+        problems.push(
+            &At::Declared(name),
+            format!(
+                "pack name `{name}` must be lowercase letters, digits and `-`, starting with a letter"
+            ),
+        );
+    }
+    if parse_version(&info.version).is_none() {
+        problems.push(
+            &At::Key("version"),
+            format!("`version = \"{}\"` is not MAJOR.MINOR.PATCH", info.version),
+        );
+    }
+    if let Some(min) = &info.min_scaffold_version {
+        match parse_version(min) {
+            None => problems.push(
+                &At::Key("min_scaffold_version"),
+                format!("`min_scaffold_version = \"{min}\"` is not MAJOR.MINOR.PATCH"),
+            ),
+            Some(min_v) => {
+                let ours = parse_version(env!("CARGO_PKG_VERSION")).unwrap_or((0, 0, 0));
+                if min_v > ours {
+                    problems.push(
+                        &At::Key("min_scaffold_version"),
+                        format!(
+                            "the pack needs scaffold {min} or newer, this is {}; upgrade scaffold",
+                            env!("CARGO_PKG_VERSION")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The file rules, derived values, constraints and includes.
+fn check_tables(raw: &RawManifest, seen: &mut BTreeSet<String>, problems: &mut Problems<'_>) {
+    for rule in &raw.files {
+        if let Err(e) = globset::Glob::new(&rule.glob) {
+            problems.push(
+                &At::Text(&rule.glob),
+                format!("file rule glob `{}`: {e}", rule.glob),
+            );
+        }
+    }
+    for d in &raw.derived {
+        let at = At::Declared(&d.name);
+        if d.value.is_some() == d.when.is_some() {
+            problems.push(
+                &at,
+                format!(
+                "derived `{}`: give exactly one of `value` (a template) or `when` (a condition)",
+                d.name
+            ),
+            );
+        }
+        if seen.contains(&d.name) || RESERVED_NAMES.contains(&d.name.as_str()) {
+            problems.push(
+                &at,
+                format!(
+                    "derived `{}` has the name of a variable or of one scaffold defines",
+                    d.name
+                ),
+            );
+        }
+        seen.insert(d.name.clone());
+    }
+    for c in &raw.constraints {
+        if c.requires.is_none() == c.conflicts.is_none() {
+            problems.push(
+                &At::Text(&c.when),
+                format!(
+                    "constraint `when = \"{}\"`: give exactly one of `requires` or `conflicts`",
+                    c.when
+                ),
+            );
+        }
+    }
+    for inc in &raw.include {
+        let at = At::Text(&inc.pack);
+        for glob in inc.only.iter().chain(&inc.exclude) {
+            if let Err(e) = globset::Glob::new(glob) {
+                problems.push(&at, format!("include `{}`: glob `{glob}`: {e}", inc.pack));
+            }
+        }
+        if !include_name_is_confined(&inc.pack) {
+            problems.push(&at, format!(
+                "include `{}`: `pack` must name a built-in pack or a directory inside this pack (a relative path without `..`)",
+                inc.pack
+            ));
+        }
+        if inc.into != "." && crate::plan::check_rel_path(&inc.into).is_err() {
+            problems.push(
+                &at,
+                format!(
+                    "include `{}`: `into = \"{}\"` must be a relative path inside the project",
+                    inc.pack, inc.into
+                ),
+            );
+        }
     }
 }
 
@@ -355,32 +493,26 @@ fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variab
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ident {
         problems.push(format!(
-            "pack.toml: variable `{n}`: names are lowercase letters, digits and `_`, starting with a letter"
+            "variable `{n}`: names are lowercase letters, digits and `_`, starting with a letter"
         ));
     }
     if RESERVED_NAMES.contains(&n.as_str()) {
-        problems.push(format!(
-            "pack.toml: variable `{n}` is defined by scaffold itself"
-        ));
+        problems.push(format!("variable `{n}` is defined by scaffold itself"));
     }
     if !seen.insert(n.clone()) {
-        problems.push(format!("pack.toml: variable `{n}` is declared twice"));
+        problems.push(format!("variable `{n}` is declared twice"));
     }
     if rv.kind == Kind::Choice {
         if rv.choices.is_empty() {
-            problems.push(format!(
-                "pack.toml: variable `{n}`: a choice needs `choices`"
-            ));
+            problems.push(format!("variable `{n}`: a choice needs `choices`"));
         }
         let unique: BTreeSet<_> = rv.choices.iter().collect();
         if unique.len() != rv.choices.len() {
-            problems.push(format!(
-                "pack.toml: variable `{n}`: `choices` has duplicates"
-            ));
+            problems.push(format!("variable `{n}`: `choices` has duplicates"));
         }
     } else if !rv.choices.is_empty() {
         problems.push(format!(
-            "pack.toml: variable `{n}`: `choices` only applies to type \"choice\""
+            "variable `{n}`: `choices` only applies to type \"choice\""
         ));
     }
     let validate = match (&rv.validate, rv.kind) {
@@ -388,20 +520,20 @@ fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variab
         (Some(p), Kind::String) => match Regex::new(p) {
             Ok(r) => Some(r),
             Err(e) => {
-                problems.push(format!("pack.toml: variable `{n}`: `validate`: {e}"));
+                problems.push(format!("variable `{n}`: `validate`: {e}"));
                 None
             }
         },
         (Some(_), kind) => {
             problems.push(format!(
-                "pack.toml: variable `{n}`: `validate` only applies to strings, not {kind}"
+                "variable `{n}`: `validate` only applies to strings, not {kind}"
             ));
             None
         }
     };
     if rv.validate_message.is_some() && rv.validate.is_none() {
         problems.push(format!(
-            "pack.toml: variable `{n}`: `validate_message` needs a `validate` pattern"
+            "variable `{n}`: `validate_message` needs a `validate` pattern"
         ));
     }
     let mut var = Variable {
@@ -418,7 +550,7 @@ fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variab
     if let Some(d) = &rv.default {
         match var.from_toml(d) {
             Ok(v) => var.default = Some(v),
-            Err(e) => problems.push(format!("pack.toml: variable `{n}`: default: {e}")),
+            Err(e) => problems.push(format!("variable `{n}`: default: {e}")),
         }
     }
     if problems.is_empty() {
@@ -570,6 +702,9 @@ when = "docker"
         let err =
             Manifest::parse("[pack]\nname='a'\nversion='1.0.0'\ndescription=''\ncolour='red'\n")
                 .unwrap_err();
+        assert_eq!(err.problems[0].line, Some(5));
+        assert!(err.problems[0].message.contains("colour"), "{err}");
+        let err = err.to_string();
         assert!(err.contains("colour"), "{err}");
         assert!(err.contains("line 5"), "{err}");
     }
@@ -600,7 +735,19 @@ name = "y"
 type = "string"
 validate_message = "must be short"
 "#;
-        let err = Manifest::parse(text).unwrap_err();
+        let problems = Manifest::parse(text).unwrap_err().problems;
+        let line = |needle: &str| {
+            problems
+                .iter()
+                .find(|p| p.message.contains(needle))
+                .and_then(|p| p.line)
+        };
+        assert_eq!(line("pack name"), Some(3));
+        assert_eq!(line("version = \"one\""), Some(4));
+        assert_eq!(line("needs scaffold"), Some(6));
+        assert_eq!(line("a choice needs"), Some(8));
+        assert_eq!(line("defined by scaffold itself"), Some(17));
+        let err = Manifest::parse(text).unwrap_err().to_string();
         for needle in [
             "pack name `Bad Name`",
             "`version = \"one\"`",

@@ -8,7 +8,6 @@
 
 pub mod manifest;
 pub mod source;
-pub mod value;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -17,8 +16,9 @@ use include_dir::{include_dir, Dir};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+pub use crate::plan::{path_exists_in, resolve_link};
+pub use crate::value::Value;
 pub use manifest::{Kind, Manifest, Variable};
-pub use value::Value;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -153,9 +153,21 @@ pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Resu
     }
     let mut loaded = Vec::with_capacity(pack.manifest.include.len());
     for inc in &pack.manifest.include {
-        let local = base
-            .map(|b| b.join(&inc.pack))
-            .filter(|p| p.join(MANIFEST).is_file());
+        // Checked by the manifest already; kept here so no path leaves the pack whatever
+        // built the manifest.
+        if !manifest::include_name_is_confined(&inc.pack) {
+            return Err(Error::pack(
+                pack.label(),
+                format!(
+                    "pack.toml: include `{}` leaves the pack; name a built-in pack or a directory inside this pack",
+                    inc.pack
+                ),
+            ));
+        }
+        let local = match base {
+            Some(b) => confined_include(b, &inc.pack, &pack.label())?,
+            None => None,
+        };
         let mut sub = if let Some(dir) = &local {
             let files = read_dir_files(dir)?;
             assemble(files, Origin::Dir(dir.clone()), &dir.display().to_string())?
@@ -191,6 +203,31 @@ pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Resu
     }
     pack.includes = loaded;
     Ok(())
+}
+
+/// The directory `name` inside the pack at `base`, when it holds a pack; refused when it
+/// resolves (through a link) outside `base`.
+fn confined_include(base: &Path, name: &str, label: &str) -> Result<Option<PathBuf>> {
+    let dir = base.join(name);
+    if !dir.join(MANIFEST).is_file() {
+        return Ok(None);
+    }
+    let real_base = base
+        .canonicalize()
+        .map_err(|e| Error::io("cannot read", base, e))?;
+    let real = dir
+        .canonicalize()
+        .map_err(|e| Error::io("cannot read", &dir, e))?;
+    if !real.starts_with(&real_base) {
+        return Err(Error::pack(
+            label,
+            format!(
+                "pack.toml: include `{name}` leads outside the pack (to `{}`); included directories must be inside it",
+                real.display()
+            ),
+        ));
+    }
+    Ok(Some(dir))
 }
 
 /// The raw files of a built-in pack (manifest included), for `scaffold pack export`.
@@ -254,21 +291,14 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             "`{label}` is not a pack: it has no {MANIFEST} (export a built-in one with `scaffold pack export fastapi {label}`)"
         )));
     }
+    let max_template = crate::engine::Limits::from_env().max_template_bytes;
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name();
     let mut it = walker.into_iter();
     while let Some(entry) = it.next() {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
-            let io = e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("walk error"));
-            Error::io("cannot read", path, io)
-        })?;
+        let entry = entry.map_err(|e| walk_error(e, dir))?;
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         if rel.as_os_str().is_empty() {
             continue;
@@ -288,31 +318,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             continue;
         }
         if ft.is_symlink() {
-            let target = std::fs::read_link(entry.path())
-                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
-            let target = target
-                .to_str()
-                .map(|t| t.replace('\\', "/"))
-                .ok_or_else(|| {
-                    Error::pack(&label, format!("`{rel_str}`: link targets must be UTF-8"))
-                })?;
-            if resolve_link(&rel_str, &target).is_none()
-                || target.contains("{{")
-                || target.contains("{%")
-            {
-                return Err(Error::pack(
-                    &label,
-                    format!(
-                        "`{rel_str}` is a symbolic link to `{target}`, outside the pack; a pack's links must be relative and point inside it"
-                    ),
-                ));
-            }
-            files.push(PackFile {
-                path: rel_str,
-                contents: Cow::Borrowed(&[]),
-                link: Some(target),
-                on_disk: None,
-            });
+            files.push(link_file(entry.path(), rel_str, &label)?);
             continue;
         }
         if !ft.is_file() {
@@ -321,7 +327,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
                 format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
             ));
         }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let size = entry.metadata().map_or(0, |m| m.len());
         if size > STREAM_ABOVE && !rel_str.ends_with(".tera") {
             files.push(PackFile {
                 path: rel_str,
@@ -331,8 +337,16 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             });
             continue;
         }
-        let bytes =
-            std::fs::read(entry.path()).map_err(|e| Error::io("cannot read", entry.path(), e))?;
+        if rel_str.ends_with(".tera") && size > max_template {
+            return Err(Error::Limit {
+                what: format!(
+                    "pack `{label}`: the template `{rel_str}` is larger than {}",
+                    crate::engine::mib(max_template)
+                ),
+                env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
+            });
+        }
+        let bytes = read_at_most(entry.path(), size.max(max_template))?;
         files.push(PackFile {
             path: rel_str,
             contents: Cow::Owned(bytes),
@@ -341,13 +355,29 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    // Every link must point at something the pack has.
-    for f in &files {
+    check_links_land(&files, &label)?;
+    Ok(files)
+}
+
+/// A directory walk's error, with the path it happened on.
+fn walk_error(e: walkdir::Error, dir: &Path) -> Error {
+    let path = e
+        .path()
+        .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
+    let io = e
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("walk error"));
+    Error::io("cannot read", path, io)
+}
+
+/// Every link of a directory pack must point at something the pack has.
+fn check_links_land(files: &[PackFile], label: &str) -> Result<()> {
+    for f in files {
         if let Some(target) = &f.link {
             let resolved = resolve_link(&f.path, target).unwrap_or_default();
             if !path_exists_in(files.iter().map(|g| g.path.as_str()), &resolved) {
                 return Err(Error::pack(
-                    &label,
+                    label,
                     format!(
                         "`{}` is a symbolic link to `{target}`, which is not in the pack",
                         f.path
@@ -356,40 +386,48 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             }
         }
     }
-    Ok(files)
+    Ok(())
 }
 
-/// Where a relative link at `link_path` pointing at `target` lands, relative to the root;
-/// `None` when it is absolute or climbs out of the root.
-#[must_use]
-pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
-    if target.is_empty() || target.starts_with('/') {
-        return None;
+/// A symbolic link of a directory pack, refused unless it is relative and stays inside.
+fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
+    let target = std::fs::read_link(path).map_err(|e| Error::io("cannot read", path, e))?;
+    let target = target
+        .to_str()
+        .map(|t| t.replace('\\', "/"))
+        .ok_or_else(|| Error::pack(label, format!("`{rel_str}`: link targets must be UTF-8")))?;
+    if resolve_link(&rel_str, &target).is_none() || target.contains("{{") || target.contains("{%") {
+        return Err(Error::pack(
+            label,
+            format!(
+                "`{rel_str}` is a symbolic link to `{target}`, outside the pack; a pack's links must be relative and point inside it"
+            ),
+        ));
     }
-    // The link's own directory, then the target, both read segment by segment.
-    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in dir.split('/').chain(target.split('/')) {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    Some(parts.join("/"))
-}
-
-/// Whether `path` is one of `paths` or a directory holding one of them.
-pub fn path_exists_in<'a>(mut paths: impl Iterator<Item = &'a str>, path: &str) -> bool {
-    paths.any(|p| {
-        p == path
-            || (p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/')
+    Ok(PackFile {
+        path: rel_str,
+        contents: Cow::Borrowed(&[]),
+        link: Some(target),
+        on_disk: None,
     })
+}
+
+/// Read a file, but never more than `max` bytes (a file that grows while it is read stops
+/// there, and is then refused as changed).
+fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io("cannot read", path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::io(
+            "cannot read",
+            path,
+            std::io::Error::other("the file grew while it was read"),
+        ));
+    }
+    Ok(bytes)
 }
 
 pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {

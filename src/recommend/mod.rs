@@ -479,48 +479,7 @@ pub fn recommend_with(table: &RuleTable, req: &Requirements) -> Recommendation {
 
     let mut ranking: Vec<RankedStack> = Stack::ALL
         .iter()
-        .map(|&stack| {
-            let base = table.stack_base(stack);
-            let mut score = base.map_or(0.0, |b| b.base);
-            // (delta, rule index, contribution)
-            let mut parts: Vec<(f64, usize, Contribution)> = Vec::new();
-            for (i, rule) in &fired {
-                let delta = rule.delta(stack);
-                if let Some(reason) = rule.reason_for(stack) {
-                    score += delta;
-                    parts.push((
-                        delta,
-                        *i,
-                        Contribution {
-                            rule: rule.id.clone(),
-                            delta,
-                            reason: reason.to_string(),
-                        },
-                    ));
-                }
-            }
-            // Raised first (largest first), then lowered (largest first); table order
-            // breaks ties.
-            parts.sort_by(|a, b| {
-                let key = |d: f64| (d < 0.0, -d.abs());
-                let (ka, kb) = (key(a.0), key(b.0));
-                ka.0.cmp(&kb.0)
-                    .then(ka.1.total_cmp(&kb.1))
-                    .then(a.1.cmp(&b.1))
-            });
-            let contributions: Vec<Contribution> = parts.into_iter().map(|p| p.2).collect();
-            let mut reasons: Vec<String> = contributions.iter().map(|c| c.reason.clone()).collect();
-            if reasons.is_empty() {
-                reasons
-                    .push(base.map_or_else(|| stack.summary().to_string(), |b| b.baseline.clone()));
-            }
-            RankedStack {
-                stack,
-                score: round1(score),
-                reasons,
-                contributions,
-            }
-        })
+        .map(|&stack| rank(table, &fired, stack))
         .collect();
 
     ranking.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.stack.cmp(&b.stack)));
@@ -563,6 +522,49 @@ pub fn recommend_with(table: &RuleTable, req: &Requirements) -> Recommendation {
         notes,
         needs: req.needs.clone(),
         team: req.team,
+    }
+}
+
+/// One stack's score, its contributions in order, and its reasons.
+fn rank(table: &RuleTable, fired: &[(usize, &Rule)], stack: Stack) -> RankedStack {
+    let base = table.stack_base(stack);
+    let mut score = base.map_or(0.0, |b| b.base);
+    // (delta, rule index, contribution)
+    let mut parts: Vec<(f64, usize, Contribution)> = Vec::new();
+    for (i, rule) in fired {
+        let delta = rule.delta(stack);
+        if let Some(reason) = rule.reason_for(stack) {
+            score += delta;
+            parts.push((
+                delta,
+                *i,
+                Contribution {
+                    rule: rule.id.clone(),
+                    delta,
+                    reason: reason.to_string(),
+                },
+            ));
+        }
+    }
+    // Raised first (largest first), then lowered (largest first); table order
+    // breaks ties.
+    parts.sort_by(|a, b| {
+        let key = |d: f64| (d < 0.0, -d.abs());
+        let (ka, kb) = (key(a.0), key(b.0));
+        ka.0.cmp(&kb.0)
+            .then(ka.1.total_cmp(&kb.1))
+            .then(a.1.cmp(&b.1))
+    });
+    let contributions: Vec<Contribution> = parts.into_iter().map(|p| p.2).collect();
+    let mut reasons: Vec<String> = contributions.iter().map(|c| c.reason.clone()).collect();
+    if reasons.is_empty() {
+        reasons.push(base.map_or_else(|| stack.summary().to_string(), |b| b.baseline.clone()));
+    }
+    RankedStack {
+        stack,
+        score: round1(score),
+        reasons,
+        contributions,
     }
 }
 

@@ -201,6 +201,59 @@ struct RawNote {
     text: String,
 }
 
+/// One `[[rule]]`: a unique id, a known `when`, scores in half steps, reasons and texts.
+fn parse_rule(i: usize, r: &RawRule, ids: &mut BTreeSet<String>) -> Result<Rule, RuleTableError> {
+    let ctx = format!("rule #{} `{}`", i + 1, r.id);
+    if r.id.trim().is_empty() {
+        return Err(err(format!("{ctx}: empty id")));
+    }
+    if !ids.insert(r.id.clone()) {
+        return Err(err(format!("{ctx}: duplicate id")));
+    }
+    let when = parse_when(&ctx, &r.when)?;
+    if r.score.is_empty() {
+        return Err(err(format!("{ctx}: `score` moves no stack")));
+    }
+    let mut score = Vec::new();
+    for (name, d) in &r.score {
+        let stack = parse_stack(&ctx, name)?;
+        if *d == 0.0 || !is_half_step(*d) {
+            return Err(err(format!(
+                "{ctx}: score for {name} must be a non-zero multiple of 0.5 (got {d})"
+            )));
+        }
+        score.push((stack, *d));
+    }
+    score.sort_by_key(|(s, _)| *s);
+    if r.reason.trim().is_empty() {
+        return Err(err(format!("{ctx}: empty reason")));
+    }
+    if r.against.as_deref().is_some_and(|a| a.trim().is_empty()) {
+        return Err(err(format!("{ctx}: empty `against`")));
+    }
+    let mut text = BTreeMap::new();
+    for (name, t) in &r.text {
+        let stack = parse_stack(&ctx, name)?;
+        if !r.score.contains_key(name) {
+            return Err(err(format!(
+                "{ctx}: text.{name} given but the rule does not score {name}"
+            )));
+        }
+        if t.trim().is_empty() {
+            return Err(err(format!("{ctx}: empty text.{name}")));
+        }
+        text.insert(stack, t.trim().to_string());
+    }
+    Ok(Rule {
+        id: r.id.clone(),
+        when,
+        score,
+        reason: r.reason.trim().to_string(),
+        against: r.against.as_ref().map(|a| a.trim().to_string()),
+        text,
+    })
+}
+
 fn err(msg: impl Into<String>) -> RuleTableError {
     RuleTableError(msg.into())
 }
@@ -311,55 +364,7 @@ impl RuleTable {
         let mut ids = BTreeSet::new();
         let mut rules = Vec::new();
         for (i, r) in raw.rule.iter().enumerate() {
-            let ctx = format!("rule #{} `{}`", i + 1, r.id);
-            if r.id.trim().is_empty() {
-                return Err(err(format!("{ctx}: empty id")));
-            }
-            if !ids.insert(r.id.clone()) {
-                return Err(err(format!("{ctx}: duplicate id")));
-            }
-            let when = parse_when(&ctx, &r.when)?;
-            if r.score.is_empty() {
-                return Err(err(format!("{ctx}: `score` moves no stack")));
-            }
-            let mut score = Vec::new();
-            for (name, d) in &r.score {
-                let stack = parse_stack(&ctx, name)?;
-                if *d == 0.0 || !is_half_step(*d) {
-                    return Err(err(format!(
-                        "{ctx}: score for {name} must be a non-zero multiple of 0.5 (got {d})"
-                    )));
-                }
-                score.push((stack, *d));
-            }
-            score.sort_by_key(|(s, _)| *s);
-            if r.reason.trim().is_empty() {
-                return Err(err(format!("{ctx}: empty reason")));
-            }
-            if r.against.as_deref().is_some_and(|a| a.trim().is_empty()) {
-                return Err(err(format!("{ctx}: empty `against`")));
-            }
-            let mut text = BTreeMap::new();
-            for (name, t) in &r.text {
-                let stack = parse_stack(&ctx, name)?;
-                if !r.score.contains_key(name) {
-                    return Err(err(format!(
-                        "{ctx}: text.{name} given but the rule does not score {name}"
-                    )));
-                }
-                if t.trim().is_empty() {
-                    return Err(err(format!("{ctx}: empty text.{name}")));
-                }
-                text.insert(stack, t.trim().to_string());
-            }
-            rules.push(Rule {
-                id: r.id.clone(),
-                when,
-                score,
-                reason: r.reason.trim().to_string(),
-                against: r.against.as_ref().map(|a| a.trim().to_string()),
-                text,
-            });
+            rules.push(parse_rule(i, r, &mut ids)?);
         }
 
         for need in Need::ALL {

@@ -7,6 +7,7 @@ mod examples;
 mod flags;
 mod hardening;
 mod interactive;
+mod limits;
 mod list;
 mod new;
 mod pack;

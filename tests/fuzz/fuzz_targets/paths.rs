@@ -7,7 +7,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     };
     let (path, target) = text.split_once('\n').unwrap_or((text, ""));
-    if scaffold::render::check_rel_path(path).is_ok() {
+    if scaffold::plan::check_rel_path(path).is_ok() {
         assert!(!path.starts_with('/'));
         assert!(path
             .split('/')

@@ -1,0 +1,220 @@
+//! Every input is bounded by size and every evaluation by time: `new`, `pack lint` and
+//! `pack test` stop at the same limits with an error naming the limit and how to raise it.
+
+use std::time::{Duration, Instant};
+
+use crate::helpers::{entries, minimal_pack, Scaffold};
+
+/// 10^10 iterations that print nothing: only a time limit stops it.
+const SPIN: &str =
+    "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}";
+
+fn spinning_pack(s: &Scaffold) {
+    minimal_pack(&s.path("p"));
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n[checks]\nrun = ['true']\n",
+    )
+    .unwrap();
+    std::fs::write(s.path("p/spin.tera"), SPIN).unwrap();
+}
+
+#[test]
+fn pack_lint_stops_a_template_that_never_ends() {
+    let mut s = Scaffold::new()
+        .args(["pack", "lint", "p"])
+        .env("SCAFFOLD_RENDER_TIMEOUT", "2");
+    spinning_pack(&s);
+    let started = Instant::now();
+    let run = s.run();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stdout().contains("rendering took longer than 2 s")
+            && run.stdout().contains("SCAFFOLD_RENDER_TIMEOUT"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn pack_test_stops_a_template_that_never_ends() {
+    let mut s = Scaffold::new()
+        .args(["pack", "test", "p"])
+        .env("SCAFFOLD_RENDER_TIMEOUT", "2");
+    spinning_pack(&s);
+    let started = Instant::now();
+    s.run().fails_with(1, "rendering took longer than 2 s");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_derived_value_that_never_ends_is_stopped_too() {
+    let mut s = Scaffold::new()
+        .args(["new", "api", "--yes", "--no-git", "--pack", "p"])
+        .env("SCAFFOLD_RENDER_TIMEOUT", "2");
+    minimal_pack(&s.path("p"));
+    std::fs::write(
+        s.path("p/pack.toml"),
+        format!("[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n[[derived]]\nname='x'\nvalue='{SPIN}'\n"),
+    )
+    .unwrap();
+    let started = Instant::now();
+    s.run()
+        .fails_with(1, "rendering took longer than 2 s")
+        .fails_with(1, "SCAFFOLD_RENDER_TIMEOUT");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
+fn a_deep_chain_of_includes_is_refused_not_a_crash() {
+    let mut s = Scaffold::new().args([
+        "new",
+        "api",
+        "--yes",
+        "--no-git",
+        "--dry-run",
+        "--pack",
+        "p",
+    ]);
+    minimal_pack(&s.path("p"));
+    for i in 0..800 {
+        std::fs::write(
+            s.path(&format!("p/t{i}.tera")),
+            format!("{{% include \"t{}.tera\" %}}", i + 1),
+        )
+        .unwrap();
+    }
+    std::fs::write(s.path("p/t800.tera"), "end").unwrap();
+    s.run()
+        .fails_with(1, "templates include each other")
+        .fails_with(1, "SCAFFOLD_MAX_TEMPLATE_DEPTH");
+}
+
+#[test]
+fn a_string_grown_by_replace_is_bounded() {
+    let mut s = Scaffold::new()
+        .args(["new", "api", "--yes", "--no-git", "--pack", "p"])
+        .env("SCAFFOLD_MAX_FILE_MIB", "1");
+    minimal_pack(&s.path("p"));
+    std::fs::write(
+        s.path("p/grow.tera"),
+        "{% set s = 'xxxxxxxxxxxxxxxx' %}{% for i in range(end=60) %}{% set_global s = s | replace(from='x', to='xx') %}{% endfor %}done",
+    )
+    .unwrap();
+    s.run()
+        .fails_with(1, "`replace` would build a string of more than 1 MiB")
+        .fails_with(1, "SCAFFOLD_MAX_FILE_MIB");
+    assert_eq!(entries(s.dir.path()), ["p"]);
+}
+
+#[test]
+fn include_fan_out_is_capped_before_rendering() {
+    let mut s = Scaffold::new().args([
+        "new",
+        "api",
+        "--yes",
+        "--no-git",
+        "--dry-run",
+        "--pack",
+        "p",
+    ]);
+    // p includes a ten times, a includes b ten times, b includes c ten times: 1,111 packs.
+    let mut dir = s.path("p");
+    for (name, child) in [
+        ("p", Some("a")),
+        ("a", Some("b")),
+        ("b", Some("c")),
+        ("c", None),
+    ] {
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut manifest = format!("[pack]\nname='{name}'\nversion='0.1.0'\ndescription='x'\n");
+        if let Some(child) = child {
+            for i in 0..10 {
+                manifest.push_str(&format!("[[include]]\npack='{child}'\ninto='{child}{i}'\n"));
+            }
+        }
+        std::fs::write(dir.join("pack.toml"), manifest).unwrap();
+        std::fs::write(dir.join("data.txt"), "x".repeat(1000)).unwrap();
+        if let Some(child) = child {
+            dir = dir.join(child);
+        }
+    }
+    s.run()
+        .fails_with(1, "renders more than 64 packs")
+        .fails_with(1, "SCAFFOLD_MAX_PACKS");
+}
+
+#[test]
+fn includes_stay_inside_the_pack() {
+    for bad in ["../outside", "/tmp", "a/../../x"] {
+        let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+        minimal_pack(&s.path("outside"));
+        minimal_pack(&s.path("p"));
+        std::fs::write(
+            s.path("p/pack.toml"),
+            format!("[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n[[include]]\npack='{bad}'\ninto='x'\n"),
+        )
+        .unwrap();
+        s.run().fails_with(
+            1,
+            "must name a built-in pack or a directory inside this pack",
+        );
+        let mut lint = Scaffold::new().args(["pack", "lint", "p"]);
+        minimal_pack(&lint.path("p"));
+        std::fs::copy(s.path("p/pack.toml"), lint.path("p/pack.toml")).unwrap();
+        let run = lint.run();
+        assert_eq!(run.code(), 2);
+        assert!(
+            run.stdout().contains("inside this pack"),
+            "{bad}: {}",
+            run.stdout()
+        );
+    }
+}
+
+#[test]
+fn an_included_directory_linked_outside_is_refused() {
+    let mut s = Scaffold::new().args(["new", "api", "--yes", "--no-git", "--pack", "p"]);
+    minimal_pack(&s.path("outside"));
+    minimal_pack(&s.path("p"));
+    std::os::unix::fs::symlink(s.path("outside"), s.path("p/inner")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname='p'\nversion='0.1.0'\ndescription='p'\n[[include]]\npack='inner'\ninto='x'\n",
+    )
+    .unwrap();
+    s.run().fails_with(1, "outside the pack");
+}
+
+#[test]
+fn big_templates_are_refused_before_they_are_read_whole() {
+    let mut s = Scaffold::new()
+        .args(["new", "api", "--yes", "--no-git", "--pack", "p"])
+        .env("SCAFFOLD_MAX_TEMPLATE_MIB", "1");
+    minimal_pack(&s.path("p"));
+    std::fs::write(s.path("p/big.txt.tera"), "x".repeat(2 * 1024 * 1024)).unwrap();
+    s.run()
+        .fails_with(1, "the template `big.txt.tera` is larger than 1 MiB")
+        .fails_with(1, "SCAFFOLD_MAX_TEMPLATE_MIB");
+}
+
+#[test]
+fn an_endless_answers_file_ends_at_once() {
+    let mut s = Scaffold::new().args([
+        "new",
+        "api",
+        "--yes",
+        "--no-git",
+        "--stack",
+        "fastapi",
+        "--answers",
+        "/dev/zero",
+    ]);
+    let started = Instant::now();
+    s.run()
+        .fails_with(2, "larger than 1 MiB")
+        .fails_with(2, "SCAFFOLD_MAX_ANSWERS_MIB");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
