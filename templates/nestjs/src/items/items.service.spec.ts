@@ -1,12 +1,17 @@
 import { NotFoundException } from '@nestjs/common';
+import { type ItemEvent, ItemEventsService } from '../events/item-events.service';
 import { InMemoryItemsRepository } from './in-memory-items.repository';
 import { ItemsService } from './items.service';
 
 describe('ItemsService', () => {
   let service: ItemsService;
+  let events: ItemEvent[];
 
   beforeEach(() => {
-    service = new ItemsService(new InMemoryItemsRepository());
+    const bus = new ItemEventsService();
+    events = [];
+    bus.subscribe((event) => events.push(event));
+    service = new ItemsService(new InMemoryItemsRepository(), bus);
   });
 
   it('creates, lists, gets and removes an item', async () => {
@@ -19,6 +24,10 @@ describe('ItemsService', () => {
 
     await service.remove(created.id);
     await expect(service.list()).resolves.toEqual([]);
+    expect(events).toEqual([
+      { id: 1, type: 'item.created', item: created },
+      { id: 2, type: 'item.deleted', item: { id: created.id } },
+    ]);
   });
 
   it('stores a missing description as null', async () => {
@@ -30,5 +39,6 @@ describe('ItemsService', () => {
   it('throws NotFoundException for unknown ids', async () => {
     await expect(service.get('nope')).rejects.toBeInstanceOf(NotFoundException);
     await expect(service.remove('nope')).rejects.toBeInstanceOf(NotFoundException);
+    expect(events).toEqual([]);
   });
 });
