@@ -63,14 +63,20 @@ describe('WebSocket /ws/items (e2e)', () => {
     );
     expect(await second.until(1)).toEqual([event]);
 
+    const patched = await fetch(`${http}/api/items/${item.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'renamed' }),
+    });
+    expect(patched.status).toBe(200);
     const res = await fetch(`${http}/api/items/${item.id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
-    const events = await first.until(2);
-    expect(events[1]).toEqual({
-      id: (event?.id ?? 0) + 1,
-      type: 'item.deleted',
-      item: { id: item.id },
-    });
+    const events = await first.until(3);
+    const next = (event?.id ?? 0) + 1;
+    expect(events.slice(1)).toEqual([
+      { id: next, type: 'item.updated', item: { ...item, name: 'renamed' } },
+      { id: next + 1, type: 'item.deleted', item: { id: item.id } },
+    ]);
     first.socket.terminate();
     second.socket.terminate();
   });

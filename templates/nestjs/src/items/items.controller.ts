@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+} from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -9,6 +19,7 @@ import {
 import { ApiErrors } from '../common/api-errors';
 import { CreateItemDto } from './dto/create-item.dto';
 import { ItemDto } from './dto/item.dto';
+import { UpdateItemDto } from './dto/update-item.dto';
 import { type Item } from './item';
 import { ItemsService } from './items.service';
 
@@ -41,6 +52,14 @@ export class ItemsController {
   @ApiErrors(400, 413)
   create(@Body() dto: CreateItemDto): Promise<Item> {
     return this.items.create(dto);
+  }
+
+  @Patch(':id')
+  @ApiParam({ name: 'id', description: 'The item id (a UUID; anything else is a 404)' })
+  @ApiOkResponse({ type: ItemDto })
+  @ApiErrors(400, 404, 413)
+  update(@Param('id') id: string, @Body() dto: UpdateItemDto): Promise<Item> {
+    return this.items.update(id, dto);
   }
 
   @Delete(':id')

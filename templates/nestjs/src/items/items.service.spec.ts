@@ -30,6 +30,15 @@ describe('ItemsService', () => {
     ]);
   });
 
+  it('updates the fields given and publishes item.updated', async () => {
+    const created = await service.create({ name: 'widget', description: 'blue' });
+    const updated = await service.update(created.id, { name: ' gizmo ', description: null });
+    expect(updated).toEqual({ ...created, name: 'gizmo', description: null });
+    await expect(service.get(created.id)).resolves.toEqual(updated);
+    expect(events.at(-1)).toEqual({ id: 2, type: 'item.updated', item: updated });
+    await expect(service.update('nope', { name: 'x' })).rejects.toBeInstanceOf(NotFoundException);
+  });
+
   it('stores a missing description as null', async () => {
     await expect(service.create({ name: 'gadget' })).resolves.toMatchObject({
       description: null,

@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ItemEventsService } from '../events/item-events.service';
 import { type CreateItemDto } from './dto/create-item.dto';
-import { type Item } from './item';
+import { type UpdateItemDto } from './dto/update-item.dto';
+import { type Item, type ItemChanges } from './item';
 import { ItemsRepository } from './items.repository';
 
 @Injectable()
@@ -30,6 +31,23 @@ export class ItemsService {
       description: dto.description ?? null,
     });
     this.events.publish('item.created', item);
+    return item;
+  }
+
+  /** Changes the fields given, then tells subscribers (item.updated). */
+  async update(id: string, dto: UpdateItemDto): Promise<Item> {
+    const changes: ItemChanges = {};
+    if (dto.name !== undefined) {
+      changes.name = dto.name.trim();
+    }
+    if (dto.description !== undefined) {
+      changes.description = dto.description;
+    }
+    const item = await this.items.update(id, changes);
+    if (!item) {
+      throw new NotFoundException(`Item ${id} not found`);
+    }
+    this.events.publish('item.updated', item);
     return item;
   }
 
