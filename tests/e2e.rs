@@ -545,6 +545,7 @@ matrix! {
     express_capabilities: "express", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
     nestjs_memory: "nestjs", "memory", ["database=none"], false;
     nestjs_postgres: "nestjs", "postgres", ["database=postgres"], true;
+    nestjs_capabilities: "nestjs", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
     hybrid_rabbitmq: "hybrid", "rabbitmq", ["queue=rabbitmq"], false;
     hybrid_redis: "hybrid", "redis", ["queue=redis"], false;
     hybrid_nats: "hybrid", "nats", ["queue=nats"], false;

@@ -14,7 +14,7 @@ export default defineConfig(
   prettier,
   {
     languageOptions: {
-      globals: { ...globals.node, ...globals.jest },
+      globals: { ...globals.node },
       sourceType: 'commonjs',
       parserOptions: {
         projectService: true,

@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
     ),
   );
   app.flushLogs();
-  configureApp(app, config);
+  await configureApp(app, config);
   onStopSignal(gracefulShutdown(app, config.get('SHUTDOWN_TIMEOUT_MS', { infer: true })));
 
   const host = config.get('HOST', { infer: true });

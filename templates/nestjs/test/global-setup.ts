@@ -3,7 +3,7 @@ import { ensureDatabase, loadDotEnv, requireDatabaseUrl } from '../src/database/
 import { dataSourceOptions } from '../src/database/data-source-options';
 
 /**
- * Jest globalSetup for the e2e tests, which run against the PostgreSQL in DATABASE_URL
+ * vitest globalSetup for the e2e tests, which run against the PostgreSQL in DATABASE_URL
  * (from the environment or .env): creates the database if needed and applies migrations.
  * When the server is unreachable the run fails, on purpose, saying how to start one.
  */

@@ -28,7 +28,7 @@ async function startApp() {
     .compile();
   // Quiet: the failures these tests provoke (broker down, oversized frames) are logged as errors.
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-  configureApp(app, app.get(ConfigService));
+  await configureApp(app, app.get(ConfigService));
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, broker, server: app.getHttpServer() as App, ws: `ws://127.0.0.1:${port}/ws` };

@@ -27,10 +27,10 @@ describe('AllExceptionsFilter', () => {
   const filter = new AllExceptionsFilter();
 
   beforeEach(() => {
-    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
 
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => vi.restoreAllMocks());
 
   it('keeps the status and message of HTTP exceptions', () => {
     const { host, res } = fakeHost();

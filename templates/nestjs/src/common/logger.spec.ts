@@ -1,14 +1,14 @@
 import { createLogger, levelsFrom } from './logger';
 
 describe('logger', () => {
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => vi.restoreAllMocks());
 
   it('keeps the chosen level and everything above it', () => {
     expect(levelsFrom('warn')).toEqual(['warn', 'error', 'fatal']);
   });
 
   it('writes object messages as flat JSON lines', () => {
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     createLogger('json', 'log').log({ message: 'request', method: 'GET', status: 200 }, 'HTTP');
     expect(write).toHaveBeenCalledTimes(1);
     const line = String(write.mock.calls[0]?.[0]);

@@ -4,7 +4,7 @@ import { type NextFunction, type Request, type Response } from 'express';
 import { requestContext } from './request-context.middleware';
 
 function run(incomingId?: string) {
-  const log = jest.fn();
+  const log = vi.fn();
   const logger = { log } as unknown as Logger;
   const req = {
     method: 'GET',
@@ -22,7 +22,7 @@ function run(incomingId?: string) {
       this.headers[name] = value;
     },
   });
-  const next: NextFunction = jest.fn();
+  const next: NextFunction = vi.fn();
   requestContext(logger, 'json')(req, res as unknown as Response, next);
   res.emit('close');
   return { res, log, next };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type Item, type NewItem } from './item';
+import { type Item, type ItemChanges, type NewItem } from './item';
 import { ItemsRepository } from './items.repository';
 
 /** Keeps items in process memory: fine for a demo and for tests, gone on restart. */
@@ -21,6 +21,16 @@ export class InMemoryItemsRepository extends ItemsRepository {
     const item: Item = { id: randomUUID(), ...data, createdAt: new Date() };
     this.items.set(item.id, item);
     return Promise.resolve({ ...item });
+  }
+
+  update(id: string, changes: ItemChanges): Promise<Item | null> {
+    const item = this.items.get(id);
+    if (!item) {
+      return Promise.resolve(null);
+    }
+    const updated = { ...item, ...changes };
+    this.items.set(id, updated);
+    return Promise.resolve({ ...updated });
   }
 
   delete(id: string): Promise<boolean> {

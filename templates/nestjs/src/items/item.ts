@@ -11,3 +11,6 @@ export interface NewItem {
   name: string;
   description: string | null;
 }
+
+/** The fields an update changes; the others stay as they are. */
+export type ItemChanges = Partial<NewItem>;

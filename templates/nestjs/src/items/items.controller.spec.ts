@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import { ItemEventsService } from '../events/item-events.service';
 import { InMemoryItemsRepository } from './in-memory-items.repository';
 import { ItemsController } from './items.controller';
 import { ItemsRepository } from './items.repository';
@@ -10,7 +11,11 @@ describe('ItemsController', () => {
   beforeEach(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [ItemsController],
-      providers: [ItemsService, { provide: ItemsRepository, useClass: InMemoryItemsRepository }],
+      providers: [
+        ItemsService,
+        ItemEventsService,
+        { provide: ItemsRepository, useClass: InMemoryItemsRepository },
+      ],
     }).compile();
     controller = moduleRef.get(ItemsController);
   });

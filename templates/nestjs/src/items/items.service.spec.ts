@@ -1,12 +1,17 @@
 import { NotFoundException } from '@nestjs/common';
+import { type ItemEvent, ItemEventsService } from '../events/item-events.service';
 import { InMemoryItemsRepository } from './in-memory-items.repository';
 import { ItemsService } from './items.service';
 
 describe('ItemsService', () => {
   let service: ItemsService;
+  let events: ItemEvent[];
 
   beforeEach(() => {
-    service = new ItemsService(new InMemoryItemsRepository());
+    const bus = new ItemEventsService();
+    events = [];
+    bus.subscribe((event) => events.push(event));
+    service = new ItemsService(new InMemoryItemsRepository(), bus);
   });
 
   it('creates, lists, gets and removes an item', async () => {
@@ -19,6 +24,19 @@ describe('ItemsService', () => {
 
     await service.remove(created.id);
     await expect(service.list()).resolves.toEqual([]);
+    expect(events).toEqual([
+      { id: 1, type: 'item.created', item: created },
+      { id: 2, type: 'item.deleted', item: { id: created.id } },
+    ]);
+  });
+
+  it('updates the fields given and publishes item.updated', async () => {
+    const created = await service.create({ name: 'widget', description: 'blue' });
+    const updated = await service.update(created.id, { name: ' gizmo ', description: null });
+    expect(updated).toEqual({ ...created, name: 'gizmo', description: null });
+    await expect(service.get(created.id)).resolves.toEqual(updated);
+    expect(events.at(-1)).toEqual({ id: 2, type: 'item.updated', item: updated });
+    await expect(service.update('nope', { name: 'x' })).rejects.toBeInstanceOf(NotFoundException);
   });
 
   it('stores a missing description as null', async () => {
@@ -30,5 +48,6 @@ describe('ItemsService', () => {
   it('throws NotFoundException for unknown ids', async () => {
     await expect(service.get('nope')).rejects.toBeInstanceOf(NotFoundException);
     await expect(service.remove('nope')).rejects.toBeInstanceOf(NotFoundException);
+    expect(events).toEqual([]);
   });
 });

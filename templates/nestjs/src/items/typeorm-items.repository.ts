@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { Repository } from 'typeorm';
-import { type Item, type NewItem } from './item';
+import { type Item, type ItemChanges, type NewItem } from './item';
 import { ItemEntity } from './item.entity';
 import { ItemsRepository } from './items.repository';
 
@@ -39,6 +39,17 @@ export class TypeOrmItemsRepository extends ItemsRepository {
   async create(data: NewItem): Promise<Item> {
     const row = await this.repo.save(this.repo.create({ id: randomUUID(), ...data }));
     return toItem(row);
+  }
+
+  async update(id: string, changes: ItemChanges): Promise<Item | null> {
+    if (!isUUID(id)) {
+      return null;
+    }
+    const row = await this.repo.findOneBy({ id });
+    if (!row) {
+      return null;
+    }
+    return toItem(await this.repo.save(this.repo.merge(row, changes)));
   }
 
   async delete(id: string): Promise<boolean> {

@@ -22,6 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
 import { type Response } from 'express';
+import { ApiErrors } from '../common/api-errors';
 import { BrokerUnavailableError, InvalidJobError, JobsService } from './jobs.service';
 import { type JobState, type JobStatus } from './jobs.types';
 
@@ -32,6 +33,7 @@ import { type JobState, type JobStatus } from './jobs.types';
  * reads the same schema.
  */
 @ApiTags('jobs')
+@ApiErrors(429)
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
@@ -47,6 +49,7 @@ export class JobsController {
     description: '`details` lists each problem: `{ path, message }`',
   })
   @ApiServiceUnavailableResponse({ description: 'The broker did not take the job' })
+  @ApiErrors(400, 413)
   async submit(
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,

@@ -15,9 +15,9 @@ describe('JobsService', () => {
   let broker: FakeJobBroker;
 
   beforeEach(async () => {
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    vi.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     broker = new FakeJobBroker();
     const moduleRef = await Test.createTestingModule({
       providers: [
@@ -32,7 +32,7 @@ describe('JobsService', () => {
     store = moduleRef.get(JobStore);
   });
 
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => vi.restoreAllMocks());
 
   it('publishes a valid job and tracks it as queued', async () => {
     const state = await service.submit({ type: 'stats', data: { numbers: [1, 2, 3] } });
