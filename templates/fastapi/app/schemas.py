@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 # Ids are PostgreSQL `integer` (and SQLite accepts the same range): bounded in the API, so an
 # out-of-range id is a 422 before it reaches the database.
 MAX_ID = 2**31 - 1
 ItemId = Annotated[int, Field(ge=1, le=MAX_ID)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
+# The limits apply to what the client sends, as the OpenAPI document says: at most 200
+# characters, at least one of them not whitespace, none of them NUL (which PostgreSQL cannot
+# store). The stored name is trimmed.
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$"),
+    AfterValidator(str.strip),
+]
+Description = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")]
 
 
 class ItemCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Python's `re`: its \S is exactly what str.strip() keeps, as in the generated tests.
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
     name: Name
     description: Description | None = None

@@ -77,6 +77,8 @@ def test_missing_item_is_404_json(client: TestClient, method: str) -> None:
         {"name": "x" * 201},
         {"name": None},
         {"name": "widget", "colour": "red"},
+        {"name": "wid\u0000get"},
+        {"name": "widget", "description": "\u0000"},
     ],
 )
 def test_invalid_body_is_422_json(client: TestClient, body: dict[str, Any]) -> None:

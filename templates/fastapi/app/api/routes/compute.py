@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.api.deps import ComputePoolDep
 from app.compute import PoolBusyError, estimate_pi
@@ -24,6 +24,15 @@ class PiRequest(BaseModel):
 
     samples: Annotated[int, Field(ge=1, le=50_000_000, description="Random points to draw")]
     seed: Annotated[int | None, Field(ge=0, le=2**31 - 1, description="For repeatable runs")] = None
+
+    @field_validator("samples", "seed", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object) -> object:
+        # JSON true/false are not integers, though Python's bool is an int.
+        if isinstance(value, bool):
+            msg = "Input should be a valid integer, not a boolean"
+            raise ValueError(msg)
+        return value
 
 
 class PiResult(BaseModel):
