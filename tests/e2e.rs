@@ -537,6 +537,7 @@ macro_rules! matrix {
 matrix! {
     fastapi_sqlite: "fastapi", "sqlite", ["database=sqlite"], false;
     fastapi_postgres: "fastapi", "postgres", ["database=postgres"], true;
+    fastapi_capabilities: "fastapi", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "admin=true"], true;
     django_sqlite_drf: "django", "sqlite-drf", ["database=sqlite", "api=drf"], false;
     django_postgres_drf: "django", "postgres-drf", ["database=postgres", "api=drf"], true;
     django_sqlite_plain: "django", "sqlite-plain", ["database=sqlite", "api=none"], false;

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, make_url
 
 import app.models  # noqa: F401  (registers the models on Base.metadata)
 from app.core.config import get_settings
-from app.db import Base, create_db_engine
+from app.db import Base, UTCDateTime, create_db_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,6 +26,13 @@ def database_url() -> str:
     return url or get_settings().database_url
 
 
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    # UTCDateTime only converts values in Python; the column is a plain timestamptz.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def configure(*, connection: Connection | None = None, url: str | None = None) -> None:
     if connection is not None:
         dialect = connection.dialect.name
@@ -34,6 +43,7 @@ def configure(*, connection: Connection | None = None, url: str | None = None) -
         url=url,
         target_metadata=target_metadata,
         compare_type=True,
+        render_item=render_item,
         # SQLite cannot ALTER most things; batch mode recreates the table instead.
         render_as_batch=dialect == "sqlite",
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -76,6 +77,8 @@ def test_missing_item_is_404_json(client: TestClient, method: str) -> None:
         {"name": "x" * 201},
         {"name": None},
         {"name": "widget", "colour": "red"},
+        {"name": "wid\u0000get"},
+        {"name": "widget", "description": "\u0000"},
     ],
 )
 def test_invalid_body_is_422_json(client: TestClient, body: dict[str, Any]) -> None:
@@ -91,3 +94,40 @@ def test_non_integer_id_is_422(client: TestClient) -> None:
 
 def test_names_are_trimmed(client: TestClient) -> None:
     assert create(client, name="  widget  ")["name"] == "widget"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/items/41711285832544600064",
+        "/api/items/2147483648",
+        "/api/items/0",
+        "/api/items?offset=609727641809818353664",
+        "/api/items?offset=-1",
+        "/api/items?limit=1001",
+    ],
+)
+def test_out_of_range_integers_are_422_not_500(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 422
+
+
+def test_the_largest_id_is_a_plain_404(client: TestClient) -> None:
+    assert client.get("/api/items/2147483647").status_code == 404
+    assert client.get("/api/items", params={"offset": 2147483647}).json() == []
+
+
+def test_created_at_is_utc_with_an_offset(client: TestClient) -> None:
+    created_at = create(client, name="widget")["created_at"]
+    assert created_at.endswith("Z"), created_at
+    stamp = datetime.fromisoformat(created_at)
+    assert stamp.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - stamp) < timedelta(minutes=1)
+    listed = client.get("/api/items").json()
+    assert all(item["created_at"].endswith("Z") for item in listed)
+
+
+@pytest.mark.parametrize("body", [b"{bad json", b'{"name": "widget"', b"\xff\xfe"])
+def test_malformed_json_is_400(client: TestClient, body: bytes) -> None:
+    response = client.post("/api/items", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"]
