@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -86,3 +87,26 @@ def test_no_trailing_slash_redirects(client: Client) -> None:
     assert client.get("/api/items").status_code == 200
     item_id = create(client, name="direct").json()["id"]
     assert client.get(f"/api/items/{item_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/items/41711285832544600064", "/api/items/0", "/api/items/9223372036854775808"]
+)
+def test_ids_beyond_the_database_range_are_404(client: Client, path: str) -> None:
+    for method in (client.get, client.delete):
+        response = method(path)
+        assert response.status_code == 404
+        assert "detail" in response.json()
+
+
+def test_a_huge_query_parameter_is_not_an_error(client: Client) -> None:
+    response = client.get("/api/items?offset=609727641809818353664&limit=99999999999999999999")
+    assert response.status_code == 200
+
+
+def test_timestamps_are_rfc3339_with_an_offset(client: Client) -> None:
+    item = create(client, name="when").json()
+    for field in ("created_at", "updated_at"):
+        assert re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", item[field]
+        ), item[field]
