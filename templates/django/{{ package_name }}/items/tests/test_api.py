@@ -99,9 +99,32 @@ def test_ids_beyond_the_database_range_are_404(client: Client, path: str) -> Non
         assert "detail" in response.json()
 
 
-def test_a_huge_query_parameter_is_not_an_error(client: Client) -> None:
-    response = client.get("/api/items?offset=609727641809818353664&limit=99999999999999999999")
-    assert response.status_code == 200
+def test_offset_and_limit_page_through_the_list(client: Client) -> None:
+    ids = [create(client, name=f"n{i}").json()["id"] for i in range(5)]
+    page = client.get("/api/items?offset=1&limit=2")
+    assert page.status_code == 200
+    assert [i["id"] for i in page.json()] == ids[1:3]
+    assert client.get("/api/items?offset=2147483647").json() == []
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("offset=609727641809818353664", "offset"),
+        ("offset=2147483648", "offset"),
+        ("offset=-1", "offset"),
+        ("offset=abc", "offset"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("limit=99999999999999999999", "limit"),
+    ],
+)
+def test_out_of_range_paging_is_400_naming_the_parameter(
+    client: Client, query: str, name: str
+) -> None:
+    response = client.get(f"/api/items?{query}")
+    assert response.status_code == 400
+    assert name in response.json()
 
 
 def test_timestamps_are_rfc3339_with_an_offset(client: Client) -> None:

@@ -20,7 +20,7 @@ from config.asgi import application
 
 def websocket(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> Any:
     scope = {"type": "websocket", "path": path, "headers": headers or [], "subprotocols": []}
-    return ApplicationCommunicator(application, scope)
+    return ApplicationCommunicator(application, scope)  # type: ignore[no-untyped-call]
 
 
 @pytest.mark.asyncio
