@@ -3,6 +3,8 @@ WebsocketCommunicator builds on; channels.testing itself needs daphne), and the 
 client against the running server (uvicorn) with items written over HTTP."""
 
 import json
+import signal
+import subprocess
 from typing import Any
 
 import httpx
@@ -11,7 +13,7 @@ from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.db import connections
 from django.test import Client
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
@@ -82,3 +84,16 @@ def test_live_server_checks_the_origin(live_server_url: str) -> None:
     assert refused.value.response.status_code == 403
     with connect(ws_url, origin=Origin("http://localhost:8000"), open_timeout=5) as ws:
         ws.ping().wait(timeout=5)
+
+
+def test_sigterm_closes_websockets_with_1001(
+    own_server: tuple[str, "subprocess.Popen[bytes]"],
+) -> None:
+    url, server = own_server
+    with connect(url.replace("http://", "ws://") + "/ws/items", open_timeout=5) as ws:
+        ws.ping().wait(timeout=5)
+        server.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=9)
+        assert ws.close_code == 1001
+    assert server.wait(timeout=10) == 0

@@ -2,6 +2,8 @@
 server: two events, then a reconnect with Last-Event-ID that resumes after them."""
 
 import json
+import signal
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,3 +69,14 @@ def test_a_bad_last_event_id_is_400(live_server_url: str) -> None:
     )
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+def test_sigterm_ends_open_streams(own_server: tuple[str, "subprocess.Popen[bytes]"]) -> None:
+    url, server = own_server
+    with httpx.stream("GET", f"{url}/api/items/events", timeout=10) as stream:
+        lines = stream.iter_lines()
+        assert next(lines) == ": connected"
+        server.send_signal(signal.SIGTERM)
+        rest = list(lines)  # ends (instead of hanging) when the server closes the stream
+    assert all(line == "" or line.startswith(":") for line in rest)
+    assert server.wait(timeout=10) == 0
