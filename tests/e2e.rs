@@ -541,6 +541,7 @@ matrix! {
     django_sqlite_drf: "django", "sqlite-drf", ["database=sqlite", "api=drf"], false;
     django_postgres_drf: "django", "postgres-drf", ["database=postgres", "api=drf"], true;
     django_sqlite_plain: "django", "sqlite-plain", ["database=sqlite", "api=none"], false;
+    django_capabilities: "django", "capabilities", ["database=postgres", "api=drf", "realtime=true", "streaming=true", "compute=true", "openapi=true", "channel_layer=redis"], true;
     express_memory: "express", "memory", ["database=none"], false;
     express_postgres: "express", "postgres", ["database=postgres"], true;
     express_capabilities: "express", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;

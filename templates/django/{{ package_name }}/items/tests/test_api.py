@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -86,3 +87,49 @@ def test_no_trailing_slash_redirects(client: Client) -> None:
     assert client.get("/api/items").status_code == 200
     item_id = create(client, name="direct").json()["id"]
     assert client.get(f"/api/items/{item_id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/items/41711285832544600064", "/api/items/0", "/api/items/9223372036854775808"]
+)
+def test_ids_beyond_the_database_range_are_404(client: Client, path: str) -> None:
+    for method in (client.get, client.delete):
+        response = method(path)
+        assert response.status_code == 404
+        assert "detail" in response.json()
+
+
+def test_offset_and_limit_page_through_the_list(client: Client) -> None:
+    ids = [create(client, name=f"n{i}").json()["id"] for i in range(5)]
+    page = client.get("/api/items?offset=1&limit=2")
+    assert page.status_code == 200
+    assert [i["id"] for i in page.json()] == ids[1:3]
+    assert client.get("/api/items?offset=2147483647").json() == []
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("offset=609727641809818353664", "offset"),
+        ("offset=2147483648", "offset"),
+        ("offset=-1", "offset"),
+        ("offset=abc", "offset"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("limit=99999999999999999999", "limit"),
+    ],
+)
+def test_out_of_range_paging_is_400_naming_the_parameter(
+    client: Client, query: str, name: str
+) -> None:
+    response = client.get(f"/api/items?{query}")
+    assert response.status_code == 400
+    assert name in response.json()
+
+
+def test_timestamps_are_rfc3339_with_an_offset(client: Client) -> None:
+    item = create(client, name="when").json()
+    for field in ("created_at", "updated_at"):
+        assert re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", item[field]
+        ), item[field]
