@@ -85,7 +85,7 @@ pub fn run(args: NewArgs) -> Result<()> {
     // Fail fast on a target we will refuse anyway, before asking anything.
     write::check_output(&args.output)?;
     let state = write::inspect(&target)?;
-    if state == TargetState::NonEmpty && !args.force && !args.dry_run {
+    if state == TargetState::NonEmpty && args.force == 0 && !args.dry_run {
         return Err(Error::TargetNotEmpty { path: target });
     }
 
@@ -142,27 +142,49 @@ pub fn run(args: NewArgs) -> Result<()> {
             sanitize(&shown_path)
         ));
     } else {
-        outcome = match state {
-            TargetState::NonEmpty => write::write_force(&plan, &target)?,
-            TargetState::Missing | TargetState::Empty => {
-                write::write_new(&plan, &target, &dir_names.slug)?
-            }
-        };
-        if args.no_git {
-            git_state = "skipped";
-        } else {
-            let message = format!(
-                "Initial commit from scaffold ({} pack {})",
-                pack.name(),
-                pack.manifest.pack.version
-            );
-            match git::init_and_commit(&target, &message) {
-                GitOutcome::Committed => git_state = "committed",
-                GitOutcome::Skipped(why) => {
-                    git_state = "skipped";
-                    ui.warn(&why);
+        let message = format!(
+            "Initial commit from scaffold ({} pack {})",
+            pack.name(),
+            pack.manifest.pack.version
+        );
+        let mut git_outcome = None;
+        let mut git_step = |dir: &Path, files: &[&str]| -> Result<()> {
+            match git::init_and_commit(dir, files, &message) {
+                GitOutcome::Interrupted => Err(Error::Interrupted),
+                other => {
+                    git_outcome = Some(other);
+                    Ok(())
                 }
             }
+        };
+        let finish: Option<write::Finish<'_>> = if args.no_git {
+            None
+        } else {
+            Some(&mut git_step)
+        };
+        outcome = match state {
+            TargetState::NonEmpty => {
+                let force = if args.force > 1 {
+                    write::Force::All
+                } else {
+                    write::Force::Generated
+                };
+                write::write_force(&plan, &target, force, finish)?
+            }
+            TargetState::Missing | TargetState::Empty => {
+                write::write_new_with(&plan, &target, &dir_names.slug, finish)?
+            }
+        };
+        match git_outcome {
+            Some(GitOutcome::Committed) => git_state = "committed",
+            Some(GitOutcome::Skipped(why)) => ui.warn(&why),
+            _ => {}
+        }
+        for f in &outcome.kept {
+            ui.warn(&format!(
+                "kept your `{}`: --force never replaces a file holding secrets",
+                sanitize(f)
+            ));
         }
         for dir in &outcome.removed_leftovers {
             ui.warn(&format!(

@@ -191,12 +191,13 @@ fn a_full_disk_in_the_middle_of_the_write_leaves_nothing() {
             entries(&out)
         );
     }
-    // With --force into an existing project, files already replaced stay (each is whole), the
-    // rest is untouched, and no temporary file is left.
+    // With --force into an existing project, every file is staged before the first is
+    // replaced: a failure while staging leaves the project untouched and nothing staged.
     let out = work.path().join("forced");
     assert!(scaffold(&pack, &out).status().unwrap().success());
     let mut cmd = scaffold(&pack, &out);
-    cmd.arg("--force").env("SCAFFOLD_TEST_FAIL_AFTER", "0");
+    cmd.args(["--force", "--force"])
+        .env("SCAFFOLD_TEST_FAIL_AFTER", "0");
     std::fs::write(out.join("demo/d00/f1.txt"), "changed by the user").unwrap();
     let run = cmd.output().unwrap();
     assert_eq!(run.status.code(), Some(1));
@@ -207,7 +208,10 @@ fn a_full_disk_in_the_middle_of_the_write_leaves_nothing() {
     let temps = walkdir::WalkDir::new(&out)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains("scaffold-tmp"))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy();
+            n.contains("scaffold-tmp") || n.contains("scaffold-stage")
+        })
         .count();
     assert_eq!(temps, 0);
 }

@@ -11,3 +11,4 @@ mod list;
 mod new;
 mod pack;
 mod stacks;
+mod trust;
