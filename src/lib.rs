@@ -12,6 +12,7 @@ pub mod answers;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod escape;
 pub mod git;
 pub mod interrupt;
 pub mod lint;

