@@ -170,6 +170,10 @@ pub enum PackCommand {
         /// Keep every rendered project, not only the failing ones.
         #[arg(long)]
         keep: bool,
+        /// Allow the pack's check commands to run without asking (they run with your
+        /// permissions; without a terminal to ask on, this flag is required).
+        #[arg(long)]
+        trust: bool,
     },
 }
 

@@ -4,7 +4,6 @@
 //! built-in one: the same name is an error that says how to rename it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 use crate::pack::{self, Origin, Pack};
@@ -140,14 +139,22 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
             )
         })?;
     let checkout = tmp.path().join("pack");
-    let mut cmd = Command::new("git");
-    cmd.args(["clone", "--quiet", "--depth", "1", "--no-tags"]);
+    // A pack is untrusted: no hooks, no system config, only the allowed transports (never
+    // `ext::`), no prompt for credentials; see `git::command`.
+    let mut cmd = crate::git::command();
+    cmd.args([
+        "clone",
+        "--quiet",
+        "--depth",
+        "1",
+        "--no-tags",
+        "--template=",
+        "--no-recurse-submodules",
+    ]);
     if let Some(r) = reference {
         cmd.args(["--branch", r]);
     }
     cmd.arg("--").arg(url).arg(&checkout);
-    // A pack is untrusted: never let its repository run hooks or prompt for credentials.
-    cmd.env("GIT_TERMINAL_PROMPT", "0").stdin(Stdio::null());
     let out = cmd.output().map_err(|e| {
         Error::usage(format!(
             "git is needed to use a pack from a git URL, and it could not be run: {e}"
@@ -167,7 +174,35 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
     };
     let mut p = pack::assemble(files, origin, url)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
+    // Large verbatim files are streamed from the clone when the project is written, so it
+    // lives until the process ends.
+    keep_until_exit(tmp);
     Ok(p)
+}
+
+/// Clones that must outlive [`load_git`]; removed when the process exits (also through
+/// `std::process::exit`, as on Ctrl-C).
+static CLONES: std::sync::Mutex<Vec<tempfile::TempDir>> = std::sync::Mutex::new(Vec::new());
+
+extern "C" fn remove_clones() {
+    // `try_lock`: never wait at exit for a thread that was stopped holding the lock.
+    if let Ok(mut clones) = CLONES.try_lock() {
+        clones.clear();
+    }
+}
+
+fn keep_until_exit(dir: tempfile::TempDir) {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain `extern "C"` function with no arguments.
+        unsafe {
+            libc::atexit(remove_clones);
+        }
+    });
+    CLONES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(dir);
 }
 
 #[cfg(test)]

@@ -600,3 +600,91 @@ fn user_strings_are_escaped_for_every_format() {
     );
     assert!(parsed > 0);
 }
+
+#[test]
+fn pack_commands_run_only_with_consent() {
+    let w = Work::new();
+    let marker = w.path("ran");
+    let pack = w.pack(
+        "checks",
+        &format!("[checks]\nrun = [\"touch {}\"]\n", marker.display()),
+        &[("README.md", "r")],
+    );
+    let pack_arg = pack.display().to_string();
+    // No terminal and no --trust: exit 2 naming the flag and the commands; nothing runs.
+    let out = w.run(&["pack", "test", &pack_arg]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--trust"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("touch"), "{}", stderr(&out));
+    assert!(!marker.exists(), "a check ran without consent");
+    // The same from a git URL.
+    crate::helpers::git(&pack, &["init", "-q"]);
+    crate::helpers::git(&pack, &["add", "-A"]);
+    crate::helpers::git(&pack, &["commit", "-qm", "p"]);
+    let url = format!("file://{}", pack.display());
+    let out = w.run(&["pack", "test", &url]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!marker.exists(), "a check ran without consent");
+    // With --trust it runs.
+    let out = w.run(&["pack", "test", "--trust", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(marker.exists());
+}
+
+#[test]
+fn git_never_uses_the_ext_transport() {
+    let w = Work::new();
+    // A user configuration that allows every transport and rewrites an https URL to
+    // `ext::` (as a hostile dotfile or a shared config could) does not matter.
+    let canary = w.canary();
+    std::fs::write(
+        w.path("home/.gitconfig"),
+        format!(
+            "[user]\n\tname = T\n\temail = t@example.invalid\n[protocol]\n\tallow = always\n[protocol \"ext\"]\n\tallow = always\n[url \"ext::sh -c touch% {}% #\"]\n\tinsteadOf = https://pack.example/\n",
+            canary.display()
+        ),
+    )
+    .unwrap();
+    let url = "https://pack.example/p.git".to_string();
+    for args in [
+        vec!["new", "demo", "--yes", "--pack", &url],
+        vec!["pack", "test", "--trust", &url],
+    ] {
+        let mut cmd = w.cmd();
+        cmd.args(&args).env("GIT_ALLOW_PROTOCOL", "ext:file");
+        let out = cmd.output().unwrap();
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(!canary.exists(), "{args:?}: ext:: ran a command");
+    }
+}
+
+#[test]
+fn a_git_pack_with_a_large_verbatim_file_renders() {
+    let w = Work::new();
+    let big = "x".repeat(3 * 1024 * 1024);
+    let pack = w.pack("large", "", &[("data/big.txt", &big), ("README.md", "r")]);
+    crate::helpers::git(&pack, &["init", "-q"]);
+    crate::helpers::git(&pack, &["add", "-A"]);
+    crate::helpers::git(&pack, &["commit", "-qm", "p"]);
+    let url = format!("file://{}", pack.display());
+    let out = w.run(&["new", "demo", "--yes", "--no-git", "--pack", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::metadata(w.path("out/demo/data/big.txt"))
+            .unwrap()
+            .len(),
+        big.len() as u64
+    );
+    // The clone is removed once the run ends.
+    let mut cmd = w.cmd();
+    let clones = w.path("tmp");
+    std::fs::create_dir_all(&clones).unwrap();
+    cmd.args(["new", "demo2", "--yes", "--no-git", "--pack", &url])
+        .env("TMPDIR", &clones);
+    assert!(cmd.output().unwrap().status.success());
+    assert!(
+        crate::helpers::entries(&clones).is_empty(),
+        "{:?}",
+        crate::helpers::entries(&clones)
+    );
+}
