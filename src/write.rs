@@ -408,12 +408,99 @@ pub fn is_git_name(seg: &str) -> bool {
 /// Defence in depth: nothing scaffold writes may have a `.git` component, or git would run
 /// the pack's hooks and configuration in the git step.
 fn refuse_git_paths(plan: &Plan<'_>) -> Result<()> {
+    check_links(plan)?;
     for f in &plan.files {
         let link_segs = f.link.as_deref().into_iter().flat_map(|l| l.split('/'));
         if f.path.split('/').chain(link_segs).any(is_git_name) {
             return Err(Error::usage(format!(
                 "`{}` has a `.git` component; scaffold never writes repository metadata (the pack is unsafe)",
                 f.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The most links one path may pass through, as the kernel allows (`MAXSYMLINKS`).
+const MAX_LINK_HOPS: usize = 40;
+
+/// Resolve the link at `link_path` the way the kernel will, against the planned tree: every
+/// component that is itself a planned link is followed (so a chain of links is resolved as
+/// a whole, and `..` applies after it). Returns the path inside the target it reaches.
+fn resolve_planned(
+    links: &std::collections::HashMap<&str, &str>,
+    link_path: &str,
+) -> std::result::Result<String, String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut queue: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
+    stack.extend(dir.split('/').filter(|s| !s.is_empty()).map(str::to_string));
+    let first = links.get(link_path).copied().unwrap_or_default();
+    queue.extend(first.split('/').map(str::to_string));
+    if first.starts_with('/') {
+        return Err(format!("points to the absolute path `{first}`"));
+    }
+    let mut hops = 1;
+    while let Some(c) = queue.pop_front() {
+        match c.as_str() {
+            "" | "." => {}
+            ".." => {
+                if stack.pop().is_none() {
+                    return Err("resolves outside the project".into());
+                }
+            }
+            name => {
+                stack.push(name.to_string());
+                let here = stack.join("/");
+                if let Some(t) = links.get(here.as_str()) {
+                    hops += 1;
+                    if hops > MAX_LINK_HOPS {
+                        return Err("is part of a loop of links".into());
+                    }
+                    if t.starts_with('/') {
+                        return Err(format!("leads to the absolute path `{t}`"));
+                    }
+                    stack.pop();
+                    for part in t.split('/').rev() {
+                        queue.push_front(part.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if stack.is_empty() {
+        return Err("points to the project root".into());
+    }
+    Ok(stack.join("/"))
+}
+
+/// Every planned link must reach, through any chain of planned links, a file or directory
+/// of the planned tree: never outside it, never itself, never a loop.
+fn check_links(plan: &Plan<'_>) -> Result<()> {
+    let links: std::collections::HashMap<&str, &str> = plan
+        .files
+        .iter()
+        .filter_map(|f| f.link.as_deref().map(|t| (f.path.as_str(), t)))
+        .collect();
+    if links.is_empty() {
+        return Ok(());
+    }
+    for path in links.keys() {
+        let reached = resolve_planned(&links, path).map_err(|why| {
+            Error::usage(format!(
+                "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
+            ))
+        })?;
+        let exists = plan.files.iter().any(|f| {
+            f.link.is_none()
+                && (f.path == reached
+                    || (f.path.len() > reached.len()
+                        && f.path.starts_with(&reached)
+                        && f.path.as_bytes()[reached.len()] == b'/'))
+        });
+        if !exists {
+            return Err(Error::usage(format!(
+                "the link `{path}` resolves to `{reached}`, which the project does not contain (a link to nothing or to itself)"
             )));
         }
     }
@@ -1306,6 +1393,47 @@ mod tests {
             assert!(listing(tmp.path()).is_empty(), "{bad}");
         }
         assert!(!is_git_name(".gitignore") && !is_git_name(".github"));
+    }
+
+    fn with_links(files: &[(&str, &str)], links: &[(&str, &str)]) -> Plan<'static> {
+        let mut p = plan(files);
+        for (path, target) in links {
+            p.files.push(PlannedFile {
+                path: (*path).into(),
+                bytes: Cow::Owned(Vec::new()),
+                executable: false,
+                link: Some((*target).into()),
+                on_disk: None,
+            });
+        }
+        p.files.sort_by(|a, b| a.path.cmp(&b.path));
+        p
+    }
+
+    #[test]
+    fn links_are_resolved_against_the_planned_tree() {
+        let ok = with_links(
+            &[("a/f", "x")],
+            &[("l1", "a/f"), ("l2", "l1"), ("d/up", "../a")],
+        );
+        assert!(check_links(&ok).is_ok());
+        for (links, why) in [
+            (vec![("l", "l")], "loop"),
+            (vec![("l1", "l2"), ("l2", "l1")], "loop"),
+            // Lexically inside; through the link `a/up` (to `..`) it leaves the project.
+            (
+                vec![("a/up", ".."), ("esc", "a/up/../../../etc/passwd")],
+                "outside",
+            ),
+            (vec![("x/y/up", "../.."), ("p", "x/y/up/../etc")], "outside"),
+            (vec![("dangling", "nothing")], "does not contain"),
+        ] {
+            let p = with_links(&[("a/f", "x"), ("x/y/z", "z")], &links);
+            let tmp = tempfile::tempdir().unwrap();
+            let err = write_new(&p, &tmp.path().join("app"), "app").unwrap_err();
+            assert!(err.to_string().contains(why), "{links:?}: {err}");
+            assert!(listing(tmp.path()).is_empty());
+        }
     }
 
     #[test]

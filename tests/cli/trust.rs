@@ -688,3 +688,44 @@ fn a_git_pack_with_a_large_verbatim_file_renders() {
         crate::helpers::entries(&clones)
     );
 }
+
+#[test]
+fn links_are_resolved_as_the_kernel_will() {
+    let w = Work::new();
+    let cases = [
+        (
+            "a chain of links that leaves the target",
+            w.pack(
+                "chain",
+                "",
+                &[
+                    ("a/b/f", "f"),
+                    ("a/b/up", "->.."),
+                    ("etc/passwd", "decoy"),
+                    ("esc", "->a/b/up/../../../etc/passwd"),
+                ],
+            ),
+        ),
+        (
+            "a link loop",
+            w.pack("loop", "", &[("f", "f"), ("l1", "->l2"), ("l2", "->l1")]),
+        ),
+        (
+            "a link to itself",
+            w.pack("selfl", "", &[("f", "f"), ("me", "->me")]),
+        ),
+    ];
+    for (what, pack) in cases {
+        let before = w.outside("demo");
+        let pack_arg = pack.display().to_string();
+        let out = w.run(&["new", "demo", "--yes", "--no-git", "--pack", &pack_arg]);
+        assert_ne!(out.status.code(), Some(0), "{what}: accepted");
+        assert!(stderr(&out).contains("link"), "{what}: {}", stderr(&out));
+        assert!(!w.path("out/demo").exists(), "{what}: nothing written");
+        assert_eq!(
+            before,
+            w.outside("demo"),
+            "{what}: written outside the target"
+        );
+    }
+}
