@@ -485,7 +485,9 @@ fn check_links(plan: &Plan<'_>) -> Result<()> {
     if links.is_empty() {
         return Ok(());
     }
-    for path in links.keys() {
+    let mut paths: Vec<&str> = links.keys().copied().collect();
+    paths.sort_unstable();
+    for path in paths {
         let reached = resolve_planned(&links, path).map_err(|why| {
             Error::usage(format!(
                 "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
@@ -740,6 +742,16 @@ pub fn write_new_with(
     finish: Option<Finish<'_>>,
 ) -> Result<Outcome> {
     refuse_git_paths(plan)?;
+    // An existing (empty) target is filled in place, keeping its inode, mode and owner; its
+    // real path is used, so `.` works too.
+    let existing = fs::symlink_metadata(target).is_ok_and(|m| m.is_dir());
+    let canonical;
+    let target = if existing {
+        canonical = fs::canonicalize(target).map_err(|e| Error::io("cannot inspect", target, e))?;
+        canonical.as_path()
+    } else {
+        target
+    };
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -761,7 +773,12 @@ pub fn write_new_with(
     let removed_leftovers = remove_leftovers_in(&parent, &[&temp_prefix(name)]);
     let tmp = parent.join(format!("{}{}", temp_prefix(name), temp_suffix()));
     let _phase = interrupt::WritePhase::enter();
-    let lock = DirLock::create(&tmp).map_err(|e| Error::io("cannot write into", &parent, e))?;
+    let lock = DirLock::create(&tmp).map_err(|e| {
+        Error::usage(format!(
+            "cannot write into `{}`: {e}; choose another --output",
+            parent.display()
+        ))
+    })?;
     let mut cleanup = Cleanup {
         path: Some(tmp.clone()),
         dir: true,
@@ -779,8 +796,16 @@ pub fn write_new_with(
         }
         verify_tree(plan, &lock, &tmp)?;
     }
-    let existed = target.exists();
-    match rename_into_place(&tmp, target, existed) {
+    if existing {
+        fill_in_place(&tmp, target)?;
+        cleanup.disarm();
+        created_parent.0.clear();
+        return Ok(Outcome {
+            removed_leftovers,
+            ..Outcome::default()
+        });
+    }
+    match rename_into_place(&tmp, target, false) {
         Ok(()) => {
             cleanup.disarm();
             created_parent.0.clear();
@@ -801,6 +826,42 @@ pub fn write_new_with(
         }
         Err(e) => Err(Error::io("cannot move the project into", target, e)),
     }
+}
+
+/// Move every entry of the complete tree `tmp` into the empty directory `target`; if one
+/// cannot be moved (the directory filled up meanwhile), the moved ones go back, so the
+/// target is complete or untouched. Interrupts are deferred meanwhile.
+fn fill_in_place(tmp: &Path, target: &Path) -> Result<()> {
+    let not_empty = || Error::TargetNotEmpty {
+        path: target.to_path_buf(),
+    };
+    if fs::read_dir(target)
+        .map_err(|e| Error::io("cannot read", target, e))?
+        .next()
+        .is_some()
+    {
+        return Err(not_empty());
+    }
+    let names: Vec<std::ffi::OsString> = fs::read_dir(tmp)
+        .map_err(|e| Error::io("cannot read", tmp, e))?
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    let mut moved: Vec<&std::ffi::OsString> = Vec::with_capacity(names.len());
+    for name in &names {
+        if let Err(e) = rename_noreplace(&tmp.join(name), &target.join(name)) {
+            for m in moved.iter().rev() {
+                let _ = fs::rename(target.join(m), tmp.join(m));
+            }
+            return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                not_empty()
+            } else {
+                Error::io("cannot move the project into", target, e)
+            });
+        }
+        moved.push(name);
+    }
+    let _ = fs::remove_dir(tmp);
+    Ok(())
 }
 
 /// The `[files]` table of the project's `.scaffold.toml`: each generated file's relative
@@ -1181,8 +1242,18 @@ mod tests {
         let target = tmp.path().join("app");
         fs::create_dir(&target).unwrap();
         assert_eq!(inspect(&target).unwrap(), TargetState::Empty);
+        std::fs::set_permissions(&target, fs::Permissions::from_mode(0o750)).unwrap();
+        let before = {
+            use std::os::unix::fs::MetadataExt;
+            fs::metadata(&target).unwrap().ino()
+        };
         write_new(&plan(&[("x", "1")]), &target, "app").unwrap();
         assert_eq!(listing(&target), ["x"]);
+        let meta = fs::metadata(&target).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(meta.ino(), before, "filled in place");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o750);
+        assert_eq!(listing(tmp.path()), ["app", "app/x"]);
     }
 
     #[test]
@@ -1420,9 +1491,9 @@ mod tests {
         for (links, why) in [
             (vec![("l", "l")], "loop"),
             (vec![("l1", "l2"), ("l2", "l1")], "loop"),
-            // Lexically inside; through the link `a/up` (to `..`) it leaves the project.
+            // Lexically inside; through the link `x/y/up` (to `x`) it leaves the project.
             (
-                vec![("a/up", ".."), ("esc", "a/up/../../../etc/passwd")],
+                vec![("x/y/up", ".."), ("esc", "x/y/up/../../../etc/passwd")],
                 "outside",
             ),
             (vec![("x/y/up", "../.."), ("p", "x/y/up/../etc")], "outside"),

@@ -55,12 +55,21 @@ pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
         }
         // Only the manifest is needed for the name; the pack itself is read when it is used.
         let manifest_path = dir.join(pack::MANIFEST);
-        let text = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| Error::io("cannot read", &manifest_path, e))?;
-        let name = pack::Manifest::parse(&text)
-            .map_err(|e| Error::pack(dir.display().to_string(), e))?
-            .pack
-            .name;
+        // One broken user pack must not make every other command fail: it is skipped, with
+        // a warning that says why.
+        let parsed = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| format!("cannot read `{}`: {e}", manifest_path.display()))
+            .and_then(|text| pack::Manifest::parse(&text));
+        let name = match parsed {
+            Ok(manifest) => manifest.pack.name,
+            Err(why) => {
+                crate::ui::Ui::detect(false).warn(&crate::ui::sanitize(&format!(
+                    "skipped the user pack in `{}`: {why}",
+                    dir.display()
+                )));
+                continue;
+            }
+        };
         if builtins.contains(&name.as_str()) {
             return Err(Error::usage(format!(
                 "the user pack in `{}` is named `{name}`, like the built-in pack; rename it (its directory and `name` in its pack.toml) so it cannot be mistaken for the built-in one",

@@ -529,6 +529,9 @@ fn swapping_a_directory_for_a_link_during_force_cannot_redirect_writes() {
                         let _ = std::fs::remove_file(&dir);
                         let _ = std::fs::rename(&real, &dir);
                     }
+                    // The real directory stays a while, so some runs get past the checks
+                    // and meet the swap while they write.
+                    std::thread::sleep(Duration::from_micros(300));
                 }
             })
         };

@@ -729,3 +729,64 @@ fn links_are_resolved_as_the_kernel_will() {
         );
     }
 }
+
+#[test]
+fn messages_and_edge_cases() {
+    let w = Work::new();
+    // One broken user pack is skipped with a warning; everything else still works.
+    let broken = w.path("home/packs/broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("pack.toml"), "[pack\nname = ").unwrap();
+    let list = w.run(&["list"]);
+    assert_eq!(list.status.code(), Some(0), "{}", stderr(&list));
+    assert!(
+        stderr(&list).contains("skipped the user pack"),
+        "{}",
+        stderr(&list)
+    );
+    let out = w.run(&["new", "demo", "--yes", "--no-git", "--pack", "fastapi"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::remove_dir_all(w.path("out/demo")).unwrap();
+
+    // An existing empty target is filled in place: same inode, same mode.
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let target = w.path("out/demo");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o710)).unwrap();
+        let ino = std::fs::metadata(&target).unwrap().ino();
+        let mini = mini_pack().display().to_string();
+        let out = w.run(&["new", "demo", "--yes", "--pack", &mini]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let meta = std::fs::metadata(&target).unwrap();
+        assert_eq!(meta.ino(), ino);
+        assert_eq!(meta.permissions().mode() & 0o777, 0o710);
+        assert!(target.join("README.md").is_file() && target.join(".git").is_dir());
+    }
+
+    // `pack export NAME .` into the (empty) current directory.
+    let here = w.path("export-here");
+    std::fs::create_dir(&here).unwrap();
+    let out = w
+        .cmd()
+        .current_dir(&here)
+        .args(["pack", "export", "fastapi", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(here.join("pack.toml").is_file());
+
+    // An output directory nobody can write into (not even root) is a usage error.
+    if Path::new("/sys/kernel").is_dir() {
+        let out = w.run(&[
+            "new",
+            "demo2",
+            "--yes",
+            "--stack",
+            "fastapi",
+            "-o",
+            "/sys/kernel",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    }
+}
