@@ -147,6 +147,16 @@ pub fn init_and_commit(dir: &Path, files: &[&str], message: &str) -> GitOutcome 
             .collect::<String>()
     );
     let scratch_path = dir.join(&name);
+    // Locked, so another run's clean-up never takes it for a leftover.
+    let _lock = match crate::write::DirLock::create(&scratch_path) {
+        Ok(lock) => lock,
+        Err(e) => {
+            return GitOutcome::Skipped(format!(
+                "cannot create `{}` for the repository: {e}",
+                scratch_path.display()
+            ))
+        }
+    };
     let mut scratch = Scratch(Some(scratch_path.clone()));
     let g = Some(Path::new(&name));
     let step = |args: &[&str], stdin: Option<&[u8]>| -> Result<std::process::Output, String> {

@@ -272,10 +272,21 @@ impl DirLock {
     /// # Errors
     /// The I/O error of creating, opening or locking it.
     pub fn create(path: &Path) -> std::io::Result<DirLock> {
-        fs::create_dir(path)?;
-        let handle = open_dir(path)?;
-        flock(&handle, true)?;
-        Ok(DirLock { handle })
+        // Another run's clean-up may take the lock between our mkdir and flock and remove
+        // the (still empty) directory: then the path no longer holds the locked directory,
+        // and we make it again.
+        for _ in 0..8 {
+            fs::create_dir(path)?;
+            let handle = open_dir(path)?;
+            flock(&handle, true)?;
+            let lock = DirLock { handle };
+            if lock.is_at(path) {
+                return Ok(lock);
+            }
+        }
+        Err(std::io::Error::other(
+            "another process keeps removing the temporary directory",
+        ))
     }
 
     /// Whether `path` is still the directory this lock was taken on.
@@ -289,9 +300,8 @@ impl DirLock {
 }
 
 /// Remove what earlier runs left in `parent` when they were killed: directories whose
-/// name starts with one of `prefixes` and that no live run holds locked. A directory that
-/// is empty and only seconds old may be one a run has just created and not yet locked; it
-/// is left for a later run.
+/// name starts with one of `prefixes` and that no live run holds locked (a run that loses
+/// its just-made directory this way notices and makes it again, see [`DirLock::create`]).
 pub fn remove_leftovers_in(parent: &Path, prefixes: &[&str]) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(parent) else {
         return Vec::new();
@@ -311,16 +321,6 @@ pub fn remove_leftovers_in(parent: &Path, prefixes: &[&str]) -> Vec<PathBuf> {
         };
         if flock(&handle, false).is_err() {
             // A live run holds it.
-            continue;
-        }
-        let empty = fs::read_dir(&path).is_ok_and(|mut r| r.next().is_none());
-        let young = handle
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_none_or(|age| age < std::time::Duration::from_secs(10));
-        if empty && young {
             continue;
         }
         if fs::remove_dir_all(&path).is_ok() {
