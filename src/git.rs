@@ -54,6 +54,19 @@ pub fn command() -> Command {
     for var in CLEARED_ENV {
         cmd.env_remove(var);
     }
+    // git dies with scaffold: a killed run must not leave git writing into a directory
+    // the next run cleans up.
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe and touches only the child being started.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+    }
     cmd.env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_ALLOW_PROTOCOL", ALLOWED_PROTOCOLS.join(":"))
         .env("GIT_TERMINAL_PROMPT", "0")

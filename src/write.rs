@@ -323,8 +323,13 @@ pub fn remove_leftovers_in(parent: &Path, prefixes: &[&str]) -> Vec<PathBuf> {
             // A live run holds it.
             continue;
         }
-        if fs::remove_dir_all(&path).is_ok() {
-            removed.push(path);
+        // A child of the killed run (git) may still be finishing a write: try a few times.
+        for attempt in 0..5 {
+            if fs::remove_dir_all(&path).is_ok() || !path.exists() {
+                removed.push(path.clone());
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50 << attempt));
         }
     }
     removed
