@@ -105,10 +105,11 @@ pub struct NewArgs {
     #[arg(long, help_heading = "Output")]
     pub dry_run: bool,
 
-    /// Write into an existing non-empty directory (user files are never deleted;
-    /// overwritten files are listed).
-    #[arg(long, help_heading = "Output")]
-    pub force: bool,
+    /// Write into an existing non-empty directory (user files are never deleted, `.env`
+    /// is never replaced; overwritten files are listed). A file that differs from what
+    /// scaffold generated there is only overwritten when --force is given twice.
+    #[arg(long, action = clap::ArgAction::Count, help_heading = "Output")]
+    pub force: u8,
 
     /// Skip `git init` and the first commit.
     #[arg(long, help_heading = "Output")]
@@ -169,6 +170,10 @@ pub enum PackCommand {
         /// Keep every rendered project, not only the failing ones.
         #[arg(long)]
         keep: bool,
+        /// Allow the pack's check commands to run without asking (they run with your
+        /// permissions; without a terminal to ask on, this flag is required).
+        #[arg(long)]
+        trust: bool,
     },
 }
 

@@ -311,6 +311,7 @@ pub fn new_tera(max_string: usize) -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(Vec::<&str>::new());
     tera.register_function("secret", secret_fn);
+    crate::escape::register(&mut tera);
     tera.register_filter(
         "replace",
         move |s: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {

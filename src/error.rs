@@ -103,6 +103,13 @@ pub enum Error {
     /// Ctrl-C (exit 130). Nothing half-written is left behind.
     #[error("interrupted; nothing was written")]
     Interrupted,
+
+    /// Ctrl-C (exit 130) after files were written; says exactly what was done.
+    #[error("interrupted; {done}")]
+    InterruptedAfter {
+        /// What was written before the interrupt, and what was not.
+        done: String,
+    },
 }
 
 impl Error {
@@ -143,7 +150,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Failed { .. }
             | Error::Limit { .. } => EXIT_FAILURE,
-            Error::Interrupted => EXIT_INTERRUPTED,
+            Error::Interrupted | Error::InterruptedAfter { .. } => EXIT_INTERRUPTED,
         }
     }
 }

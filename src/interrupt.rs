@@ -22,8 +22,12 @@ pub fn install() {
         if WRITING.load(Ordering::SeqCst) {
             REQUESTED.store(true, Ordering::SeqCst);
         } else {
-            // A prompt may have hidden the cursor.
-            let _ = console::Term::stderr().show_cursor();
+            // A prompt may have hidden the cursor; a redirected stderr gets no escape code.
+            let term = console::Term::stderr();
+            if term.is_term() {
+                let _ = term.show_cursor();
+            }
+            eprintln!("error: interrupted; nothing was written");
             std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
         }
     });

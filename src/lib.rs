@@ -28,6 +28,7 @@ pub mod cli;
 pub mod commands;
 pub mod engine;
 pub mod error;
+pub mod escape;
 // Being reworked by the trust-boundary change (atomic --force, git step); its pedantic
 // lints are enabled when that lands.
 #[allow(clippy::pedantic)]

@@ -144,8 +144,11 @@ pub fn derive(raw: &str) -> Result<ProjectNames, String> {
     if name.chars().count() > MAX_LEN {
         return Err(format!("the name is longer than {MAX_LEN} characters"));
     }
-    if name.chars().any(char::is_control) {
-        return Err("the name contains control characters".into());
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err("the name contains control characters or line separators".into());
     }
     if name.contains('/') || name.contains('\\') {
         return Err(

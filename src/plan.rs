@@ -101,6 +101,21 @@ pub fn check_rel_path(path: &str) -> std::result::Result<(), String> {
         if seg.chars().any(char::is_control) {
             return Err("the path contains control characters".into());
         }
+        // A repository's metadata: git would run its hooks and config. Compared the way
+        // case-insensitive file systems and git itself do (`.GIT`, `.git.`, `git~1`, and
+        // with characters HFS+ ignores).
+        let bare: String = seg
+            .chars()
+            .filter(|c| {
+                !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+            })
+            .collect();
+        let bare = bare.trim_end_matches([' ', '.']);
+        if bare.eq_ignore_ascii_case(".git") || bare.eq_ignore_ascii_case("git~1") {
+            return Err(
+                "the path has a `.git` component; a pack cannot write repository metadata".into(),
+            );
+        }
     }
     Ok(())
 }
@@ -145,6 +160,7 @@ mod tests {
     #[test]
     fn rel_paths() {
         assert!(check_rel_path("a/b.txt").is_ok());
+        assert!(check_rel_path(".gitignore").is_ok() && check_rel_path(".github/x").is_ok());
         for bad in [
             "",
             "/a",
@@ -154,6 +170,11 @@ mod tests {
             "a\\b",
             "C:/x",
             "a/\u{1b}b",
+            ".git",
+            "a/.GIT/config",
+            ".git./hooks/x",
+            "Git~1/config",
+            ".g\u{200c}it/config",
         ] {
             assert!(check_rel_path(bad).is_err(), "{bad:?}");
         }

@@ -47,8 +47,9 @@ pub struct Options {
     pub yes: bool,
     /// `--dry-run`: plan, write nothing.
     pub dry_run: bool,
-    /// `--force`: write into a non-empty target.
-    pub force: bool,
+    /// `--force` (counted): once writes into a non-empty target, replacing only files whose
+    /// content is still what scaffold generated; twice replaces edited files too.
+    pub force: u8,
     /// `--no-git`.
     pub no_git: bool,
     /// `--json`.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::interrupt;
-use crate::plan::Plan;
+use crate::plan::{Plan, PlannedFile};
 
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,13 +118,36 @@ fn writable(dir: &Path) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
     /// Temporary directories of earlier runs that were killed (SIGKILL cannot be caught),
-    /// found beside the target and removed.
+    /// found beside the target (or staged inside it) and removed.
     pub removed_leftovers: Vec<PathBuf>,
     /// Files that replaced existing ones (`--force` only).
     pub overwritten: Vec<String>,
     /// Files that already had exactly the planned bytes and were left alone (`--force` only).
     pub unchanged: Vec<String>,
+    /// Secret files (such as `.env`) that already existed with other content and were kept:
+    /// `--force` never replaces a secret.
+    pub kept: Vec<String>,
 }
+
+/// How `--force` treats an existing file whose content differs from the new render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Force {
+    /// `--force`: replace only files that still hold what scaffold generated there (per the
+    /// `[files]` hashes of the project's `.scaffold.toml`); anything else is refused.
+    Generated,
+    /// `--force --force`: replace every file the pack writes. Secret files are still kept.
+    All,
+}
+
+/// The last step of a write, run while interrupts are still deferred: the git step. It gets
+/// the directory holding the project and the files scaffold wrote there.
+pub type Finish<'f> = &'f mut dyn FnMut(&Path, &[&str]) -> Result<()>;
+
+/// The record scaffold writes at the root of every project; written last under `--force`.
+const RECORD: &str = ".scaffold.toml";
+
+/// The prefix of the staging directory `--force` creates inside the target.
+pub const STAGE_PREFIX: &str = ".scaffold-stage-";
 
 /// A random hex suffix for temporary names.
 fn temp_suffix() -> String {
@@ -141,34 +164,172 @@ pub fn temp_prefix(name: &str) -> String {
     format!(".{name}.scaffold-tmp-")
 }
 
-/// Whether a process with this id is running.
-fn alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only checks that the process exists and may be signalled.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+fn cstr(s: &str) -> std::io::Result<std::ffi::CString> {
+    std::ffi::CString::new(s).map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
 }
 
-/// Remove temporary directories that earlier runs for the same name left beside the target
-/// when they were killed: `.NAME.scaffold-tmp-PID-RANDOM` whose PID no longer runs.
-fn remove_leftovers(parent: &Path, name: &str) -> Vec<PathBuf> {
-    let prefix = temp_prefix(name);
+fn check_rc(rc: libc::c_int) -> std::io::Result<()> {
+    if rc < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Open a directory without following a symbolic link at `path`.
+fn open_dir(path: &Path) -> std::io::Result<fs::File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+/// Open the directory `name` inside `dir`, refusing a symbolic link.
+fn open_dir_at(dir: &fs::File, name: &str) -> std::io::Result<fs::File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let c = cstr(name)?;
+    // SAFETY: valid fd and NUL-terminated name; the new fd is owned by the returned File.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            c.as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        )
+    };
+    check_rc(fd)?;
+    // SAFETY: `fd` was just opened and is owned by nobody else.
+    Ok(unsafe { fs::File::from_raw_fd(fd) })
+}
+
+/// Create a new file `name` inside `dir` (never through a link, never over anything).
+fn create_at(dir: &fs::File, name: &str, mode: u32) -> std::io::Result<fs::File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let c = cstr(name)?;
+    // SAFETY: valid fd and NUL-terminated name; the new fd is owned by the returned File.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            c.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+            mode as libc::c_uint,
+        )
+    };
+    check_rc(fd)?;
+    // SAFETY: `fd` was just opened and is owned by nobody else.
+    Ok(unsafe { fs::File::from_raw_fd(fd) })
+}
+
+fn mkdir_at(dir: &fs::File, name: &str) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let c = cstr(name)?;
+    // SAFETY: valid fd and NUL-terminated name.
+    check_rc(unsafe { libc::mkdirat(dir.as_raw_fd(), c.as_ptr(), 0o755) })
+}
+
+fn symlink_at(target: &str, dir: &fs::File, name: &str) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let (t, c) = (cstr(target)?, cstr(name)?);
+    // SAFETY: valid fd and NUL-terminated strings.
+    check_rc(unsafe { libc::symlinkat(t.as_ptr(), dir.as_raw_fd(), c.as_ptr()) })
+}
+
+fn rename_at(from_dir: &fs::File, from: &str, to_dir: &fs::File, to: &str) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let (f, t) = (cstr(from)?, cstr(to)?);
+    // SAFETY: valid fds and NUL-terminated names.
+    check_rc(unsafe {
+        libc::renameat(
+            from_dir.as_raw_fd(),
+            f.as_ptr(),
+            to_dir.as_raw_fd(),
+            t.as_ptr(),
+        )
+    })
+}
+
+fn flock(file: &fs::File, wait: bool) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let op = if wait {
+        libc::LOCK_EX
+    } else {
+        libc::LOCK_EX | libc::LOCK_NB
+    };
+    // SAFETY: a valid fd.
+    check_rc(unsafe { libc::flock(file.as_raw_fd(), op) })
+}
+
+/// A temporary directory this run created and holds an `flock` on. The kernel releases the
+/// lock when the process ends, however it ends, so another run (in any PID namespace, on
+/// any machine sharing the file system's locks) can tell a live run's directory from a
+/// leftover without trusting a process id.
+pub struct DirLock {
+    handle: fs::File,
+}
+
+impl DirLock {
+    /// Create the directory `path` (which must not exist) and lock it.
+    ///
+    /// # Errors
+    /// The I/O error of creating, opening or locking it.
+    pub fn create(path: &Path) -> std::io::Result<DirLock> {
+        // Another run's clean-up may take the lock between our mkdir and flock and remove
+        // the (still empty) directory: then the path no longer holds the locked directory,
+        // and we make it again.
+        for _ in 0..8 {
+            fs::create_dir(path)?;
+            let handle = open_dir(path)?;
+            flock(&handle, true)?;
+            let lock = DirLock { handle };
+            if lock.is_at(path) {
+                return Ok(lock);
+            }
+        }
+        Err(std::io::Error::other(
+            "another process keeps removing the temporary directory",
+        ))
+    }
+
+    /// Whether `path` is still the directory this lock was taken on.
+    fn is_at(&self, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (self.handle.metadata(), fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino() && b.is_dir(),
+            _ => false,
+        }
+    }
+}
+
+/// Remove what earlier runs left in `parent` when they were killed: directories whose
+/// name starts with one of `prefixes` and that no live run holds locked (a run that loses
+/// its just-made directory this way notices and makes it again, see [`DirLock::create`]).
+pub fn remove_leftovers_in(parent: &Path, prefixes: &[&str]) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(parent) else {
         return Vec::new();
     };
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+        let Some(n) = file_name.to_str() else {
             continue;
         };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+        if !prefixes.iter().any(|p| n.starts_with(p)) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(handle) = open_dir(&path) else {
             continue;
         };
-        if i32::try_from(std::process::id()).ok() != Some(pid) && !alive(pid) {
-            let path = entry.path();
-            if fs::remove_dir_all(&path).is_ok() {
-                removed.push(path);
+        if flock(&handle, false).is_err() {
+            // A live run holds it.
+            continue;
+        }
+        // A child of the killed run (git) may still be finishing a write: try a few times.
+        for attempt in 0..5 {
+            if fs::remove_dir_all(&path).is_ok() || !path.exists() {
+                removed.push(path.clone());
+                break;
             }
+            std::thread::sleep(std::time::Duration::from_millis(50 << attempt));
         }
     }
     removed
@@ -182,9 +343,7 @@ impl Drop for EmptyDirs {
     fn drop(&mut self) {
         for dir in &self.0 {
             // `remove_dir` refuses a non-empty directory, which is what we want.
-            if fs::remove_dir(dir).is_err() {
-                break;
-            }
+            let _ = fs::remove_dir(dir);
         }
     }
 }
@@ -237,63 +396,232 @@ fn injected_failure() -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_file(path: &Path, bytes: &[u8], executable: bool) -> Result<()> {
-    injected_failure().map_err(|e| Error::io("cannot write", path, e))?;
-    let mode = if executable { 0o755 } else { 0o644 };
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| Error::io("cannot create", path, e))?;
-    f.write_all(bytes)
-        .map_err(|e| Error::io("cannot write", path, e))
+/// Whether a path segment names a repository's metadata directory, compared the way
+/// case-insensitive file systems and git itself do.
+#[must_use]
+pub fn is_git_name(seg: &str) -> bool {
+    let bare: String = seg
+        .chars()
+        .filter(|c| {
+            !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+        })
+        .collect();
+    let bare = bare.trim_end_matches([' ', '.']);
+    bare.eq_ignore_ascii_case(".git") || bare.eq_ignore_ascii_case("git~1")
+}
+
+/// Defence in depth: nothing scaffold writes may have a `.git` component, or git would run
+/// the pack's hooks and configuration in the git step.
+fn refuse_git_paths(plan: &Plan<'_>) -> Result<()> {
+    check_links(plan)?;
+    for f in &plan.files {
+        let link_segs = f.link.as_deref().into_iter().flat_map(|l| l.split('/'));
+        if f.path.split('/').chain(link_segs).any(is_git_name) {
+            return Err(Error::usage(format!(
+                "`{}` has a `.git` component; scaffold never writes repository metadata (the pack is unsafe)",
+                f.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The most links one path may pass through, as the kernel allows (`MAXSYMLINKS`).
+const MAX_LINK_HOPS: usize = 40;
+
+/// Resolve the link at `link_path` the way the kernel will, against the planned tree: every
+/// component that is itself a planned link is followed (so a chain of links is resolved as
+/// a whole, and `..` applies after it). Returns the path inside the target it reaches.
+fn resolve_planned(
+    links: &std::collections::HashMap<&str, &str>,
+    link_path: &str,
+) -> std::result::Result<String, String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut queue: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
+    stack.extend(dir.split('/').filter(|s| !s.is_empty()).map(str::to_string));
+    let first = links.get(link_path).copied().unwrap_or_default();
+    queue.extend(first.split('/').map(str::to_string));
+    if first.starts_with('/') {
+        return Err(format!("points to the absolute path `{first}`"));
+    }
+    let mut hops = 1;
+    while let Some(c) = queue.pop_front() {
+        match c.as_str() {
+            "" | "." => {}
+            ".." => {
+                if stack.pop().is_none() {
+                    return Err("resolves outside the project".into());
+                }
+            }
+            name => {
+                stack.push(name.to_string());
+                let here = stack.join("/");
+                if let Some(t) = links.get(here.as_str()) {
+                    hops += 1;
+                    if hops > MAX_LINK_HOPS {
+                        return Err("is part of a loop of links".into());
+                    }
+                    if t.starts_with('/') {
+                        return Err(format!("leads to the absolute path `{t}`"));
+                    }
+                    stack.pop();
+                    for part in t.split('/').rev() {
+                        queue.push_front(part.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if stack.is_empty() {
+        return Err("points to the project root".into());
+    }
+    Ok(stack.join("/"))
+}
+
+/// Every planned link must reach, through any chain of planned links, a file or directory
+/// of the planned tree: never outside it, never itself, never a loop.
+fn check_links(plan: &Plan<'_>) -> Result<()> {
+    let links: std::collections::HashMap<&str, &str> = plan
+        .files
+        .iter()
+        .filter_map(|f| f.link.as_deref().map(|t| (f.path.as_str(), t)))
+        .collect();
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut paths: Vec<&str> = links.keys().copied().collect();
+    paths.sort_unstable();
+    for path in paths {
+        let reached = resolve_planned(&links, path).map_err(|why| {
+            Error::usage(format!(
+                "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
+            ))
+        })?;
+        let exists = plan.files.iter().any(|f| {
+            f.link.is_none()
+                && (f.path == reached
+                    || (f.path.len() > reached.len()
+                        && f.path.starts_with(&reached)
+                        && f.path.as_bytes()[reached.len()] == b'/'))
+        });
+        if !exists {
+            return Err(Error::usage(format!(
+                "the link `{path}` resolves to `{reached}`, which the project does not contain (a link to nothing or to itself)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file's name marks it as holding secrets (`.env`, `.env.local`, but not
+/// `.env.example`).
+fn is_secret_name(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base == ".env"
+        || base.strip_prefix(".env.").is_some_and(|rest| {
+            !matches!(
+                rest,
+                "example" | "sample" | "template" | "dist" | "defaults" | "example.tera"
+            )
+        })
+}
+
+/// Whether a planned file holds secrets: by its name, or because it contains a secret
+/// generated by `secret()`. Such files are written 0600 and never replaced by `--force`.
+#[must_use]
+pub fn is_secret(file: &PlannedFile<'_>) -> bool {
+    file.link.is_none()
+        && (is_secret_name(&file.path)
+            || (file.on_disk.is_none() && crate::secrets::holds_secret(&file.bytes)))
+}
+
+fn mode_for(file: &PlannedFile<'_>) -> u32 {
+    if is_secret(file) {
+        0o600
+    } else if file.executable {
+        0o755
+    } else {
+        0o644
+    }
+}
+
+/// Create one planned entry `name` inside the directory `dir`: a file with its bytes and
+/// mode, or a symbolic link; never through a link.
+fn place_at(dir: &fs::File, name: &str, file: &PlannedFile<'_>, shown: &Path) -> Result<()> {
+    injected_failure().map_err(|e| Error::io("cannot write", shown, e))?;
+    if let Some(target) = &file.link {
+        return symlink_at(target, dir, name)
+            .map_err(|e| Error::io("cannot create the link", shown, e));
+    }
+    let mut to =
+        create_at(dir, name, mode_for(file)).map_err(|e| Error::io("cannot create", shown, e))?;
+    match &file.on_disk {
+        Some((src, _)) => {
+            let mut from = fs::File::open(src).map_err(|e| Error::io("cannot read", src, e))?;
+            std::io::copy(&mut from, &mut to).map_err(|e| Error::io("cannot write", shown, e))?;
+        }
+        None => to
+            .write_all(&file.bytes)
+            .map_err(|e| Error::io("cannot write", shown, e))?,
+    }
+    Ok(())
+}
+
+/// Directory handles opened without following links, by relative path ("" is the root).
+struct Dirs {
+    open: std::collections::HashMap<String, fs::File>,
+}
+
+impl Dirs {
+    fn new(root: fs::File) -> Dirs {
+        let mut open = std::collections::HashMap::new();
+        open.insert(String::new(), root);
+        Dirs { open }
+    }
+
+    /// The handle of `rel` (creating missing directories when `create`), reached one
+    /// component at a time from the root, never through a link.
+    fn get(&mut self, rel: &str, create: bool) -> std::io::Result<&fs::File> {
+        if !self.open.contains_key(rel) {
+            let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            self.get(parent, create)?;
+            let up = &self.open[parent];
+            let handle = match open_dir_at(up, name) {
+                Err(e) if create && e.kind() == std::io::ErrorKind::NotFound => {
+                    match mkdir_at(up, name) {
+                        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                        _ => {}
+                    }
+                    open_dir_at(up, name)?
+                }
+                other => other?,
+            };
+            self.open.insert(rel.to_string(), handle);
+        }
+        Ok(&self.open[rel])
+    }
 }
 
 /// Write every planned file under `root`, creating directories as needed.
 fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
-    let mut made: HashSet<&str> = HashSet::new();
+    let mut dirs = Dirs::new(open_dir(root).map_err(|e| Error::io("cannot open", root, e))?);
     for file in &plan.files {
         if interrupt::requested() {
             return Err(Error::Interrupted);
         }
-        if let Some((dir, _)) = file.path.rsplit_once('/') {
-            if !made.contains(dir) {
-                let d = root.join(dir);
-                fs::create_dir_all(&d).map_err(|e| Error::io("cannot create directory", &d, e))?;
-                made.insert(dir);
-            }
-        }
-        place(&root.join(&file.path), file)?;
+        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+        let shown = root.join(&file.path);
+        let handle = dirs
+            .get(dir, true)
+            .map_err(|e| Error::io("cannot create directory", root.join(dir), e))?;
+        place_at(handle, name, file, &shown)?;
     }
-    Ok(())
-}
-
-/// Create one planned entry: a file with its bytes and mode, or a symbolic link.
-fn place(path: &Path, file: &crate::plan::PlannedFile<'_>) -> Result<()> {
-    match (&file.link, &file.on_disk) {
-        (Some(target), _) => std::os::unix::fs::symlink(target, path)
-            .map_err(|e| Error::io("cannot create the link", path, e)),
-        (None, Some((src, _))) => stream_file(src, path, file.executable),
-        (None, None) => write_file(path, &file.bytes, file.executable),
-    }
-}
-
-/// Copy a large verbatim file from the pack without holding it in memory.
-fn stream_file(src: &Path, dest: &Path, executable: bool) -> Result<()> {
-    let mut from = fs::File::open(src).map_err(|e| Error::io("cannot read", src, e))?;
-    let mut to = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(if executable { 0o755 } else { 0o644 })
-        .open(dest)
-        .map_err(|e| Error::io("cannot create", dest, e))?;
-    std::io::copy(&mut from, &mut to).map_err(|e| Error::io("cannot write", dest, e))?;
     Ok(())
 }
 
 /// Whether the file at `path` already holds exactly what `file` would write.
-fn same_content(path: &Path, file: &crate::plan::PlannedFile<'_>) -> bool {
+fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
     use std::io::Read;
     if file.link.is_some() {
         return false;
@@ -332,12 +660,11 @@ fn same_content(path: &Path, file: &crate::plan::PlannedFile<'_>) -> bool {
     }
 }
 
-/// Rename `from` to `to`, failing if `to` exists (unless it is an empty directory, which
-/// `rename(2)` replaces atomically; a non-empty one makes it fail).
-fn rename_into_place(from: &Path, to: &Path, to_exists: bool) -> std::io::Result<()> {
-    if to_exists {
-        return fs::rename(from, to);
-    }
+/// Rename `from` to `to`, failing if `to` exists.
+///
+/// # Errors
+/// [`std::io::ErrorKind::AlreadyExists`] when `to` exists, or the I/O error.
+pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         use std::ffi::CString;
@@ -369,12 +696,67 @@ fn rename_into_place(from: &Path, to: &Path, to_exists: bool) -> std::io::Result
     fs::rename(from, to)
 }
 
+/// Rename `from` to `to`, failing if `to` exists (unless it is an empty directory, which
+/// `rename(2)` replaces atomically; a non-empty one makes it fail).
+fn rename_into_place(from: &Path, to: &Path, to_exists: bool) -> std::io::Result<()> {
+    if to_exists {
+        return fs::rename(from, to);
+    }
+    rename_noreplace(from, to)
+}
+
+/// Check, just before the final rename, that the temporary tree is still the one this run
+/// locked and holds every planned entry: a run that lost its directory to another process
+/// must not move a partial tree into place.
+fn verify_tree(plan: &Plan<'_>, lock: &DirLock, tmp: &Path) -> Result<()> {
+    let intact = lock.is_at(tmp)
+        && plan
+            .files
+            .iter()
+            .all(|f| fs::symlink_metadata(tmp.join(&f.path)).is_ok());
+    if intact {
+        Ok(())
+    } else {
+        Err(Error::Failed {
+            message: format!(
+                "the temporary directory `{}` was changed by another process while scaffold wrote into it; nothing was written, run scaffold again",
+                tmp.display()
+            ),
+        })
+    }
+}
+
 /// Write a plan into a target that does not exist or is an empty directory.
 ///
 /// # Errors
 /// [`Error::TargetNotEmpty`] if the target filled up meanwhile, [`Error::Interrupted`] on
 /// Ctrl-C, or the I/O error; in every case nothing is left behind.
 pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> {
+    write_new_with(plan, target, name, None)
+}
+
+/// [`write_new`], running `finish` (the git step) in the complete temporary tree before it
+/// is renamed into place, so the project appears with its repository or not at all.
+///
+/// # Errors
+/// See [`write_new`]; and whatever `finish` returns.
+pub fn write_new_with(
+    plan: &Plan<'_>,
+    target: &Path,
+    name: &str,
+    finish: Option<Finish<'_>>,
+) -> Result<Outcome> {
+    refuse_git_paths(plan)?;
+    // An existing (empty) target is filled in place, keeping its inode, mode and owner; its
+    // real path is used, so `.` works too.
+    let existing = fs::symlink_metadata(target).is_ok_and(|m| m.is_dir());
+    let canonical;
+    let target = if existing {
+        canonical = fs::canonicalize(target).map_err(|e| Error::io("cannot inspect", target, e))?;
+        canonical.as_path()
+    } else {
+        target
+    };
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -393,10 +775,15 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
             .map_err(|e| Error::io("cannot create directory", &parent, e))?;
         created_parent.0 = missing;
     }
-    let removed_leftovers = remove_leftovers(&parent, name);
+    let removed_leftovers = remove_leftovers_in(&parent, &[&temp_prefix(name)]);
     let tmp = parent.join(format!("{}{}", temp_prefix(name), temp_suffix()));
     let _phase = interrupt::WritePhase::enter();
-    fs::create_dir(&tmp).map_err(|e| Error::io("cannot write into", &parent, e))?;
+    let lock = DirLock::create(&tmp).map_err(|e| {
+        Error::usage(format!(
+            "cannot write into `{}`: {e}; choose another --output",
+            parent.display()
+        ))
+    })?;
     let mut cleanup = Cleanup {
         path: Some(tmp.clone()),
         dir: true,
@@ -405,8 +792,25 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
     if interrupt::requested() {
         return Err(Error::Interrupted);
     }
-    let existed = target.exists();
-    match rename_into_place(&tmp, target, existed) {
+    verify_tree(plan, &lock, &tmp)?;
+    if let Some(finish) = finish {
+        let files: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+        finish(&tmp, &files)?;
+        if interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
+        verify_tree(plan, &lock, &tmp)?;
+    }
+    if existing {
+        fill_in_place(&tmp, target)?;
+        cleanup.disarm();
+        created_parent.0.clear();
+        return Ok(Outcome {
+            removed_leftovers,
+            ..Outcome::default()
+        });
+    }
+    match rename_into_place(&tmp, target, false) {
         Ok(()) => {
             cleanup.disarm();
             created_parent.0.clear();
@@ -429,17 +833,137 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
     }
 }
 
-/// Write a plan into an existing, non-empty directory, one file at a time.
+/// Move every entry of the complete tree `tmp` into the empty directory `target`; if one
+/// cannot be moved (the directory filled up meanwhile), the moved ones go back, so the
+/// target is complete or untouched. Interrupts are deferred meanwhile.
+fn fill_in_place(tmp: &Path, target: &Path) -> Result<()> {
+    let not_empty = || Error::TargetNotEmpty {
+        path: target.to_path_buf(),
+    };
+    if fs::read_dir(target)
+        .map_err(|e| Error::io("cannot read", target, e))?
+        .next()
+        .is_some()
+    {
+        return Err(not_empty());
+    }
+    let names: Vec<std::ffi::OsString> = fs::read_dir(tmp)
+        .map_err(|e| Error::io("cannot read", tmp, e))?
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    let mut moved: Vec<&std::ffi::OsString> = Vec::with_capacity(names.len());
+    for name in &names {
+        if let Err(e) = rename_noreplace(&tmp.join(name), &target.join(name)) {
+            for m in moved.iter().rev() {
+                let _ = fs::rename(target.join(m), tmp.join(m));
+            }
+            return Err(if e.kind() == std::io::ErrorKind::AlreadyExists {
+                not_empty()
+            } else {
+                Error::io("cannot move the project into", target, e)
+            });
+        }
+        moved.push(name);
+    }
+    let _ = fs::remove_dir(tmp);
+    Ok(())
+}
+
+/// The `[files]` table of the project's `.scaffold.toml`: each generated file's relative
+/// path and the `sha256:<hex>` of the bytes scaffold wrote there. Empty when there is none.
+fn generated_hashes(target: &Path) -> std::collections::HashMap<String, String> {
+    let path = target.join(RECORD);
+    let readable = fs::symlink_metadata(&path)
+        .is_ok_and(|m| m.file_type().is_file() && m.len() <= 8 * 1024 * 1024);
+    let Some(table) = readable
+        .then(|| fs::read_to_string(&path).ok())
+        .flatten()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+    else {
+        return std::collections::HashMap::new();
+    };
+    match table.get("files") {
+        Some(toml::Value::Table(files)) => files
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|h| (k.clone(), h.to_ascii_lowercase())))
+            .collect(),
+        _ => std::collections::HashMap::new(),
+    }
+}
+
+/// `sha256:<hex>` of a file's bytes.
+fn file_hash(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).ok()?;
+    Some(format!("sha256:{:x}", h.finalize()))
+}
+
+/// The longest file name most file systems allow, in bytes.
+const NAME_MAX: usize = 255;
+
+fn list(paths: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut s = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        s.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    s
+}
+
+/// Write a plan into an existing, non-empty directory.
+///
+/// Everything that can be checked is checked before the first write: every conflict (a
+/// directory where a file goes, a link on the way, a FIFO or device), names too long, an
+/// unwritable directory, a file the user changed (refused unless [`Force::All`]). Then
+/// every new file is staged in a locked directory inside the target, and only then are they
+/// all renamed into place (`.scaffold.toml` last), each relative to a directory handle
+/// opened without following links, so a directory swapped for a link meanwhile cannot
+/// redirect a write. `finish` (the git step) runs last.
 ///
 /// # Errors
 /// A usage error for any conflict (found before writing anything), [`Error::Interrupted`]
-/// on Ctrl-C, or the I/O error.
-pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
-    let mut outcome = Outcome::default();
+/// on Ctrl-C before the first replacement, [`Error::InterruptedAfter`] after it, or the
+/// I/O error (naming what was and was not replaced).
+#[allow(clippy::too_many_lines)]
+pub fn write_force(
+    plan: &Plan<'_>,
+    target: &Path,
+    force: Force,
+    finish: Option<Finish<'_>>,
+) -> Result<Outcome> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    refuse_git_paths(plan)?;
+    let mut outcome = Outcome {
+        removed_leftovers: remove_leftovers_in(
+            target,
+            &[STAGE_PREFIX, crate::git::TEMP_GIT_PREFIX],
+        ),
+        ..Outcome::default()
+    };
+    let root_meta = fs::metadata(target).map_err(|e| Error::io("cannot inspect", target, e))?;
+    let hashes = generated_hashes(target);
     let mut to_write = Vec::with_capacity(plan.files.len());
+    let mut changed_by_user = Vec::new();
     let mut checked_dirs: HashSet<&str> = HashSet::new();
+    let mut missing_dirs: Vec<&str> = Vec::new();
+    let usage = |msg: String| Err(Error::usage(msg));
     for file in &plan.files {
-        // Every directory on the way must be a real directory (or missing), never a symlink.
+        let base = file.path.rsplit('/').next().unwrap_or(&file.path);
+        if base.len() > NAME_MAX || target.join(&file.path).as_os_str().len() >= 4096 {
+            return usage(format!(
+                "`{}`: the name is longer than the file system allows; nothing was written",
+                file.path
+            ));
+        }
+        // Every directory on the way must be a real directory (or missing), never a symlink,
+        // on the same file system as the target (files are staged at its root).
         let mut at = 0;
         while let Some(i) = file.path[at..].find('/') {
             let dir = &file.path[..at + i];
@@ -450,18 +974,31 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
             let p = target.join(dir);
             match fs::symlink_metadata(&p) {
                 Ok(m) if m.file_type().is_symlink() => {
-                    return Err(Error::usage(format!(
+                    return usage(format!(
                         "`{}` is a symbolic link; scaffold does not write through links (remove it or choose another target)",
                         p.display()
-                    )))
+                    ))
                 }
                 Ok(m) if !m.is_dir() => {
-                    return Err(Error::usage(format!(
+                    return usage(format!(
                         "`{}` is a file, but the pack puts a directory there; move it away first",
                         p.display()
-                    )))
+                    ))
                 }
-                _ => {}
+                Ok(m) if m.dev() != root_meta.dev() => {
+                    return usage(format!(
+                        "`{}` is on another file system than the target (a mount point); scaffold cannot replace files there atomically",
+                        p.display()
+                    ))
+                }
+                Ok(_) if !writable(&p) => {
+                    return usage(format!(
+                        "`{}` is not writable; fix its permissions first (nothing was written)",
+                        p.display()
+                    ))
+                }
+                Ok(_) => {}
+                Err(_) => missing_dirs.push(dir),
             }
         }
         let p = target.join(&file.path);
@@ -475,47 +1012,180 @@ pub fn write_force(plan: &Plan<'_>, target: &Path) -> Result<Outcome> {
                 outcome.unchanged.push(file.path.clone());
             }
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(Error::usage(format!(
+                return usage(format!(
                     "`{}` is a symbolic link; scaffold does not replace links (remove it or choose another target)",
                     p.display()
-                )))
+                ))
             }
             Ok(m) if m.is_dir() => {
-                return Err(Error::usage(format!(
+                return usage(format!(
                     "`{}` is a directory, but the pack writes a file there; move it away first",
                     p.display()
-                )))
+                ))
             }
-            Ok(_) => {
-                let same = same_content(&p, file);
-                if same {
-                    outcome.unchanged.push(file.path.clone());
+            Ok(m) if !m.file_type().is_file() => {
+                let kind = if m.file_type().is_fifo() {
+                    "a FIFO"
+                } else if m.file_type().is_socket() {
+                    "a socket"
                 } else {
-                    outcome.overwritten.push(file.path.clone());
-                    to_write.push(file);
+                    "a device"
+                };
+                return usage(format!(
+                    "`{}` is {kind}, not a regular file; move it away first (nothing was written)",
+                    p.display()
+                ));
+            }
+            Ok(_) if same_content(&p, file) => outcome.unchanged.push(file.path.clone()),
+            // A secret (such as `.env`) is the user's from the moment it exists.
+            Ok(_) if is_secret(file) => outcome.kept.push(file.path.clone()),
+            Ok(_) => {
+                let generated = file.path == RECORD
+                    || hashes
+                        .get(&file.path)
+                        .is_some_and(|h| file_hash(&p).as_deref() == Some(h.as_str()));
+                if !generated && force == Force::Generated {
+                    changed_by_user.push(file.path.clone());
                 }
+                outcome.overwritten.push(file.path.clone());
+                to_write.push(file);
             }
             Err(_) => to_write.push(file),
         }
     }
+    if !changed_by_user.is_empty() {
+        return usage(format!(
+            "--force would overwrite {} file(s) that differ from what scaffold generated there: {}; `scaffold update` merges a new render with your changes, or pass --force twice (-ff) to overwrite them anyway. Nothing was written",
+            changed_by_user.len(),
+            list(&changed_by_user)
+        ));
+    }
+    // A missing directory is created in the nearest existing one, which must be writable.
+    for dir in &missing_dirs {
+        let up = dir.rsplit_once('/').map_or("", |(u, _)| u);
+        if (up.is_empty() || !missing_dirs.contains(&up)) && !writable(&target.join(up)) {
+            return usage(format!(
+                "`{}` is not writable; fix its permissions first (nothing was written)",
+                target.join(up).display()
+            ));
+        }
+    }
+    if !writable(target) {
+        return usage(format!(
+            "`{}` is not writable; fix its permissions first (nothing was written)",
+            target.display()
+        ));
+    }
+    // `.scaffold.toml` last: it records answers that the tree then matches.
+    to_write.sort_by_key(|f| f.path == RECORD);
 
     let _phase = interrupt::WritePhase::enter();
-    for file in to_write {
+    let stage = target.join(format!("{STAGE_PREFIX}{}", temp_suffix()));
+    let lock = DirLock::create(&stage).map_err(|e| Error::io("cannot write into", target, e))?;
+    let mut cleanup = Cleanup {
+        path: Some(stage.clone()),
+        dir: true,
+    };
+    for (i, file) in to_write.iter().enumerate() {
         if interrupt::requested() {
             return Err(Error::Interrupted);
         }
-        let dest = target.join(&file.path);
-        let dir = dest.parent().unwrap_or(target);
-        fs::create_dir_all(dir).map_err(|e| Error::io("cannot create directory", dir, e))?;
-        let base = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let tmp = dir.join(format!("{}{}", temp_prefix(base), temp_suffix()));
-        let mut cleanup = Cleanup {
-            path: Some(tmp.clone()),
-            dir: false,
-        };
-        place(&tmp, file)?;
-        fs::rename(&tmp, &dest).map_err(|e| Error::io("cannot replace", &dest, e))?;
-        cleanup.disarm();
+        place_at(&lock.handle, &i.to_string(), file, &target.join(&file.path))?;
+    }
+    if interrupt::requested() {
+        return Err(Error::Interrupted);
+    }
+    // Open (and create) every destination directory before the first replacement.
+    let root = open_dir(target).map_err(|e| Error::io("cannot open", target, e))?;
+    let mut dirs = Dirs::new(root);
+    let mut created = EmptyDirs(Vec::new());
+    for file in &to_write {
+        let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut at = 0;
+        let mut parts: Vec<&str> = Vec::new();
+        while let Some(i) = file.path[at..].find('/') {
+            parts.push(&file.path[..at + i]);
+            at += i + 1;
+        }
+        for d in parts {
+            if missing_dirs.contains(&d) && !created.0.contains(&target.join(d)) {
+                created.0.insert(0, target.join(d));
+            }
+        }
+        dirs.get(dir, true)
+            .map_err(|e| Error::io("cannot create directory", target.join(dir), e))?;
+    }
+    if interrupt::requested() {
+        return Err(Error::Interrupted);
+    }
+    if !lock.is_at(&stage) {
+        return Err(Error::Failed {
+            message: format!(
+                "the staging directory `{}` was changed by another process; nothing was replaced, run scaffold again",
+                stage.display()
+            ),
+        });
+    }
+    // From here on every file is renamed into place; an interrupt waits for the end (a
+    // rename takes microseconds), so the tree is never a mix of old and new files.
+    let mut done: Vec<String> = Vec::with_capacity(to_write.len());
+    for (i, file) in to_write.iter().enumerate() {
+        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+        let moved = dirs
+            .get(dir, false)
+            .and_then(|d| rename_at(&lock.handle, &i.to_string(), d, name));
+        if let Err(e) = moved {
+            let rest: Vec<String> = to_write[i..].iter().map(|f| f.path.clone()).collect();
+            return Err(Error::Failed {
+                message: format!(
+                    "cannot move `{}` into place ({e}); written: {}; not written: {}",
+                    file.path,
+                    if done.is_empty() {
+                        "nothing".into()
+                    } else {
+                        list(&done)
+                    },
+                    list(&rest)
+                ),
+            });
+        }
+        done.push(file.path.clone());
+    }
+    created.0.clear();
+    cleanup.disarm();
+    let _ = fs::remove_dir_all(&stage);
+    let summary = format!(
+        "every file was written ({} new, {} replaced{})",
+        done.len() - outcome.overwritten.len(),
+        outcome.overwritten.len(),
+        if outcome.overwritten.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", list(&outcome.overwritten))
+        }
+    );
+    if interrupt::requested() {
+        return Err(Error::InterruptedAfter {
+            done: format!("{summary}; the git step was not run"),
+        });
+    }
+    if let Some(finish) = finish {
+        let files: Vec<&str> = plan
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| !outcome.kept.iter().any(|k| k == p))
+            .collect();
+        match finish(target, &files) {
+            Err(Error::Interrupted) => {
+                return Err(Error::InterruptedAfter {
+                    done: format!(
+                        "{summary}; the git step was interrupted and no repository was created"
+                    ),
+                })
+            }
+            other => other?,
+        }
     }
     Ok(outcome)
 }
@@ -577,8 +1247,18 @@ mod tests {
         let target = tmp.path().join("app");
         fs::create_dir(&target).unwrap();
         assert_eq!(inspect(&target).unwrap(), TargetState::Empty);
+        std::fs::set_permissions(&target, fs::Permissions::from_mode(0o750)).unwrap();
+        let before = {
+            use std::os::unix::fs::MetadataExt;
+            fs::metadata(&target).unwrap().ino()
+        };
         write_new(&plan(&[("x", "1")]), &target, "app").unwrap();
         assert_eq!(listing(&target), ["x"]);
+        let meta = fs::metadata(&target).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(meta.ino(), before, "filled in place");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o750);
+        assert_eq!(listing(tmp.path()), ["app", "app/x"]);
     }
 
     #[test]
@@ -613,7 +1293,7 @@ mod tests {
         fs::write(target.join("README.md"), "old").unwrap();
         fs::write(target.join("same.txt"), "same").unwrap();
         let p = plan(&[("README.md", "new"), ("same.txt", "same"), ("src/x", "x")]);
-        let out = write_force(&p, target).unwrap();
+        let out = write_force(&p, target, Force::All, None).unwrap();
         assert_eq!(out.overwritten, ["README.md"]);
         assert_eq!(out.unchanged, ["same.txt"]);
         assert_eq!(fs::read_to_string(target.join("user.txt")).unwrap(), "mine");
@@ -630,7 +1310,7 @@ mod tests {
         let target = tmp.path();
         fs::write(target.join("src"), "a file where a dir goes").unwrap();
         let p = plan(&[("a.txt", "a"), ("src/x", "x")]);
-        let err = write_force(&p, target).unwrap_err();
+        let err = write_force(&p, target, Force::All, None).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(
             !target.join("a.txt").exists(),
@@ -640,7 +1320,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), tmp.path().join("src")).unwrap();
-        let err = write_force(&p, tmp.path()).unwrap_err();
+        let err = write_force(&p, tmp.path(), Force::All, None).unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");
         assert!(listing(outside.path()).is_empty());
     }
@@ -651,10 +1331,10 @@ mod tests {
         // A pid that cannot be running (above the kernel's pid_max).
         let dead = tmp.path().join(".app.scaffold-tmp-2147483646-abcdef");
         fs::create_dir_all(dead.join("half")).unwrap();
-        let mine = tmp
-            .path()
-            .join(format!(".app.scaffold-tmp-{}-x", std::process::id()));
-        fs::create_dir(&mine).unwrap();
+        // A live run's directory: locked, whatever its name says.
+        let mine = tmp.path().join(".app.scaffold-tmp-2147483646-live");
+        let _held = DirLock::create(&mine).unwrap();
+        fs::write(mine.join("half"), "x").unwrap();
         let other = tmp.path().join(".other.scaffold-tmp-2147483646-abcdef");
         fs::create_dir(&other).unwrap();
         let out = write_new(&plan(&[("a", "1")]), &tmp.path().join("app"), "app").unwrap();
@@ -662,6 +1342,174 @@ mod tests {
         assert!(!dead.exists());
         assert!(mine.exists(), "a running process's directory is kept");
         assert!(other.exists(), "another name's directory is kept");
+    }
+
+    #[test]
+    fn a_lock_held_in_another_process_keeps_the_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let live = tmp.path().join(".app.scaffold-tmp-1-live");
+        fs::create_dir(&live).unwrap();
+        fs::write(live.join("f"), "x").unwrap();
+        // flock(1) holds the lock in another process, as another run would (`-o`: only
+        // flock itself, not its `sleep`).
+        let mut holder = std::process::Command::new("flock")
+            .arg("-o")
+            .arg(&live)
+            .args(["sleep", "30"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(remove_leftovers_in(tmp.path(), &[".app.scaffold-tmp-"]).is_empty());
+        assert!(live.exists());
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+        assert_eq!(
+            remove_leftovers_in(tmp.path(), &[".app.scaffold-tmp-"]),
+            vec![live.clone()]
+        );
+    }
+
+    #[test]
+    fn secrets_are_private_and_never_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("app");
+        let secret = crate::secrets::generate(32).unwrap();
+        let p = plan(&[
+            (".env", "KEY=1\n"),
+            ("config/local.ini", &format!("key={secret}\n")),
+            ("README.md", "r"),
+        ]);
+        write_new(&p, &target, "app").unwrap();
+        let mode = |f: &str| fs::metadata(target.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(".env"), 0o600);
+        assert_eq!(mode("config/local.ini"), 0o600);
+        assert_eq!(mode("README.md") & 0o077, 0o044 & mode("README.md"));
+        fs::write(target.join(".env"), "KEY=mine\n").unwrap();
+        let out = write_force(&p, &target, Force::All, None).unwrap();
+        assert_eq!(out.kept, [".env"]);
+        assert_eq!(
+            fs::read_to_string(target.join(".env")).unwrap(),
+            "KEY=mine\n"
+        );
+    }
+
+    #[test]
+    fn force_once_replaces_only_what_scaffold_generated() {
+        use sha2::{Digest, Sha256};
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path();
+        fs::write(target.join("gen.txt"), "old generated").unwrap();
+        fs::write(target.join("mine.txt"), "edited by the user").unwrap();
+        let hash = format!("sha256:{:x}", Sha256::digest(b"old generated"));
+        fs::write(
+            target.join(RECORD),
+            format!(
+                "[files]\n\"gen.txt\" = \"{hash}\"\n\"mine.txt\" = \"sha256:{}\"\n",
+                "0".repeat(64)
+            ),
+        )
+        .unwrap();
+        let p = plan(&[("gen.txt", "new"), ("mine.txt", "new")]);
+        let err = write_force(&p, target, Force::Generated, None).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("`mine.txt`"), "{err}");
+        assert!(err.to_string().contains("--force twice"), "{err}");
+        assert_eq!(
+            fs::read_to_string(target.join("gen.txt")).unwrap(),
+            "old generated"
+        );
+        let p = plan(&[("gen.txt", "new")]);
+        write_force(&p, target, Force::Generated, None).unwrap();
+        assert_eq!(fs::read_to_string(target.join("gen.txt")).unwrap(), "new");
+        let p = plan(&[("mine.txt", "new")]);
+        write_force(&p, target, Force::All, None).unwrap();
+        assert_eq!(fs::read_to_string(target.join("mine.txt")).unwrap(), "new");
+    }
+
+    #[test]
+    fn force_refuses_a_fifo_without_hanging_and_long_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path();
+        let fifo = std::ffi::CString::new(target.join("pipe").to_str().unwrap()).unwrap();
+        // SAFETY: a valid path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        fs::write(target.join("x"), "x").unwrap();
+        let err = write_force(
+            &plan(&[("a", "a"), ("pipe", "p")]),
+            target,
+            Force::All,
+            None,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        assert!(!target.join("a").exists());
+        let long = "n".repeat(256);
+        let err =
+            write_force(&plan(&[("a", "a"), (&long, "p")]), target, Force::All, None).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(!target.join("a").exists());
+    }
+
+    #[test]
+    fn git_components_are_refused_before_writing() {
+        for bad in [
+            ".git/config",
+            "a/.GIT/hooks/pre-commit",
+            ".git./x",
+            "Git~1/config",
+        ] {
+            let tmp = tempfile::tempdir().unwrap();
+            let err = write_new(
+                &plan(&[("a", "a"), (bad, "x")]),
+                &tmp.path().join("app"),
+                "app",
+            )
+            .unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}: {err}");
+            assert!(listing(tmp.path()).is_empty(), "{bad}");
+        }
+        assert!(!is_git_name(".gitignore") && !is_git_name(".github"));
+    }
+
+    fn with_links(files: &[(&str, &str)], links: &[(&str, &str)]) -> Plan<'static> {
+        let mut p = plan(files);
+        for (path, target) in links {
+            p.files.push(PlannedFile {
+                path: (*path).into(),
+                bytes: Cow::Owned(Vec::new()),
+                executable: false,
+                link: Some((*target).into()),
+                on_disk: None,
+            });
+        }
+        p.files.sort_by(|a, b| a.path.cmp(&b.path));
+        p
+    }
+
+    #[test]
+    fn links_are_resolved_against_the_planned_tree() {
+        let ok = with_links(
+            &[("a/f", "x")],
+            &[("l1", "a/f"), ("l2", "l1"), ("d/up", "../a")],
+        );
+        assert!(check_links(&ok).is_ok());
+        for (links, why) in [
+            (vec![("l", "l")], "loop"),
+            (vec![("l1", "l2"), ("l2", "l1")], "loop"),
+            // Lexically inside; through the link `x/y/up` (to `x`) it leaves the project.
+            (
+                vec![("x/y/up", ".."), ("esc", "x/y/up/../../../etc/passwd")],
+                "outside",
+            ),
+            (vec![("x/y/up", "../.."), ("p", "x/y/up/../etc")], "outside"),
+            (vec![("dangling", "nothing")], "does not contain"),
+        ] {
+            let p = with_links(&[("a/f", "x"), ("x/y/z", "z")], &links);
+            let tmp = tempfile::tempdir().unwrap();
+            let err = write_new(&p, &tmp.path().join("app"), "app").unwrap_err();
+            assert!(err.to_string().contains(why), "{links:?}: {err}");
+            assert!(listing(tmp.path()).is_empty());
+        }
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl Target {
         let shown = display_path(&req.output, &dir_names.slug);
         write::check_output(&req.output)?;
         let state = write::inspect(&path)?;
-        if state == TargetState::NonEmpty && !req.options.force && !req.options.dry_run {
+        if state == TargetState::NonEmpty && req.options.force == 0 && !req.options.dry_run {
             return Err(Error::TargetNotEmpty { path });
         }
         Ok(Target {
@@ -220,26 +220,46 @@ fn deliver(
             git: "skipped",
         });
     }
+    let message = format!(
+        "Initial commit from scaffold ({} pack {})",
+        pack.name(),
+        pack.manifest.pack.version
+    );
+    // The git step runs inside the writer, before the project appears (or before --force's
+    // renames), so it is either finished or cleanly absent.
+    let mut git_outcome = None;
+    let mut git_step = |dir: &Path, files: &[&str]| -> Result<()> {
+        match git::init_and_commit(dir, files, &message) {
+            GitOutcome::Interrupted => Err(Error::Interrupted),
+            other => {
+                git_outcome = Some(other);
+                Ok(())
+            }
+        }
+    };
+    let finish: Option<write::Finish<'_>> = if req.options.no_git {
+        None
+    } else {
+        Some(&mut git_step)
+    };
     let outcome = match target.state {
-        TargetState::NonEmpty => write::write_force(plan, &target.path)?,
+        TargetState::NonEmpty => {
+            let force = if req.options.force > 1 {
+                write::Force::All
+            } else {
+                write::Force::Generated
+            };
+            write::write_force(plan, &target.path, force, finish)?
+        }
         TargetState::Missing | TargetState::Empty => {
-            write::write_new(plan, &target.path, &target.dir_names.slug)?
+            write::write_new_with(plan, &target.path, &target.dir_names.slug, finish)?
         }
     };
     let mut git_state = "skipped";
-    if !req.options.no_git {
-        let message = format!(
-            "Initial commit from scaffold ({} pack {})",
-            pack.name(),
-            pack.manifest.pack.version
-        );
-        match git::init_and_commit(&target.path, &message) {
-            GitOutcome::Committed => git_state = "committed",
-            GitOutcome::Skipped(why) => {
-                git_state = "skipped";
-                ui.warn(&why);
-            }
-        }
+    match git_outcome {
+        Some(GitOutcome::Committed) => git_state = "committed",
+        Some(GitOutcome::Skipped(why)) => ui.warn(&why),
+        _ => {}
     }
     Ok(Delivered {
         outcome,
@@ -263,6 +283,12 @@ fn report(
     let next_steps = next_steps(plan, &target.shown);
     let outcome = &delivered.outcome;
     if !req.options.dry_run {
+        for f in &outcome.kept {
+            ui.warn(&format!(
+                "kept your `{}`: --force never replaces a file holding secrets",
+                sanitize(f)
+            ));
+        }
         for dir in &outcome.removed_leftovers {
             ui.warn(&format!(
                 "removed `{}`, left behind by an earlier run that was killed",

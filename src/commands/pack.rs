@@ -18,9 +18,12 @@ pub fn run(cmd: &PackCommand) -> Result<()> {
     match cmd {
         PackCommand::Export { name, dir } => export(name, dir),
         PackCommand::Lint { dir, strict } => lint(dir, *strict),
-        PackCommand::Test { pack, matrix, keep } => {
-            crate::commands::pack_test::run(pack, *matrix, *keep)
-        }
+        PackCommand::Test {
+            pack,
+            matrix,
+            keep,
+            trust,
+        } => crate::commands::pack_test::run(pack, *matrix, *keep, *trust),
     }
 }
 

@@ -159,11 +159,42 @@ fn table(outcomes: &[Outcome]) -> String {
     table
 }
 
+/// The pack's commands run with the user's permissions: only after `--trust`, or a yes on
+/// a terminal after seeing them. Built-in packs are part of scaffold and need no consent.
+fn consent(ui: &Ui, pack: &Pack, checks: &[String], trust: bool) -> Result<()> {
+    if trust || matches!(pack.origin, pack::Origin::Builtin(_)) {
+        return Ok(());
+    }
+    let listing: String = checks
+        .iter()
+        .map(|c| format!("  $ {}\n", sanitize(c)))
+        .collect();
+    if !Ui::can_prompt() {
+        return Err(Error::usage(format!(
+            "pack `{}` ({}) wants to run these commands with your permissions:\n{listing}pass --trust to allow them (there is no terminal to ask on)",
+            sanitize(pack.name()),
+            sanitize(&pack.label())
+        )));
+    }
+    ui.status(&format!(
+        "pack `{}` ({}) wants to run these commands with your permissions, in each rendered project:\n{listing}",
+        sanitize(pack.name()),
+        sanitize(&pack.label())
+    ));
+    if crate::prompt::confirm(ui, "Run them?", false)? {
+        Ok(())
+    } else {
+        Err(Error::usage(
+            "the pack's commands were not allowed; nothing was run (pass --trust to allow them without asking)",
+        ))
+    }
+}
+
 /// Run `scaffold pack test`.
 ///
 /// # Errors
 /// A pack that cannot be found or rendered, no checks declared, or a failing combination.
-pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
+pub fn run(spec: &str, full: bool, keep: bool, trust: bool) -> Result<()> {
     let ui = Ui::detect(false);
     let pack = pack::source::resolve(spec, None)?;
     let checks = pack.manifest.checks.run.clone();
@@ -173,6 +204,7 @@ pub fn run(spec: &str, full: bool, keep: bool) -> Result<()> {
             pack.name()
         )));
     }
+    consent(&ui, &pack, &checks, trust)?;
     let combos = if full {
         matrix::combinations(&pack.manifest)
     } else {

@@ -4,7 +4,6 @@
 //! built-in one: the same name is an error that says how to rename it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 use crate::pack::{self, Origin, Pack};
@@ -56,12 +55,21 @@ pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
         }
         // Only the manifest is needed for the name; the pack itself is read when it is used.
         let manifest_path = dir.join(pack::MANIFEST);
-        let text = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| Error::io("cannot read", &manifest_path, e))?;
-        let name = pack::Manifest::parse(&text)
-            .map_err(|e| Error::pack(dir.display().to_string(), e))?
-            .pack
-            .name;
+        // One broken user pack must not make every other command fail: it is skipped, with
+        // a warning that says why.
+        let parsed = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| format!("cannot read `{}`: {e}", manifest_path.display()))
+            .and_then(|text| pack::Manifest::parse(&text).map_err(|e| e.to_string()));
+        let name = match parsed {
+            Ok(manifest) => manifest.pack.name,
+            Err(why) => {
+                crate::ui::Ui::detect(false).warn(&crate::ui::sanitize(&format!(
+                    "skipped the user pack in `{}`: {why}",
+                    dir.display()
+                )));
+                continue;
+            }
+        };
         if builtins.contains(&name.as_str()) {
             return Err(Error::usage(format!(
                 "the user pack in `{}` is named `{name}`, like the built-in pack; rename it (its directory and `name` in its pack.toml) so it cannot be mistaken for the built-in one",
@@ -140,14 +148,22 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
             )
         })?;
     let checkout = tmp.path().join("pack");
-    let mut cmd = Command::new("git");
-    cmd.args(["clone", "--quiet", "--depth", "1", "--no-tags"]);
+    // A pack is untrusted: no hooks, no system config, only the allowed transports (never
+    // `ext::`), no prompt for credentials; see `git::command`.
+    let mut cmd = crate::git::command();
+    cmd.args([
+        "clone",
+        "--quiet",
+        "--depth",
+        "1",
+        "--no-tags",
+        "--template=",
+        "--no-recurse-submodules",
+    ]);
     if let Some(r) = reference {
         cmd.args(["--branch", r]);
     }
     cmd.arg("--").arg(url).arg(&checkout);
-    // A pack is untrusted: never let its repository run hooks or prompt for credentials.
-    cmd.env("GIT_TERMINAL_PROMPT", "0").stdin(Stdio::null());
     let out = cmd.output().map_err(|e| {
         Error::usage(format!(
             "git is needed to use a pack from a git URL, and it could not be run: {e}"
@@ -167,7 +183,35 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
     };
     let mut p = pack::assemble(files, origin, url)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
+    // Large verbatim files are streamed from the clone when the project is written, so it
+    // lives until the process ends.
+    keep_until_exit(tmp);
     Ok(p)
+}
+
+/// Clones that must outlive [`load_git`]; removed when the process exits (also through
+/// `std::process::exit`, as on Ctrl-C).
+static CLONES: std::sync::Mutex<Vec<tempfile::TempDir>> = std::sync::Mutex::new(Vec::new());
+
+extern "C" fn remove_clones() {
+    // `try_lock`: never wait at exit for a thread that was stopped holding the lock.
+    if let Ok(mut clones) = CLONES.try_lock() {
+        clones.clear();
+    }
+}
+
+fn keep_until_exit(dir: tempfile::TempDir) {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain `extern "C"` function with no arguments.
+        unsafe {
+            libc::atexit(remove_clones);
+        }
+    });
+    CLONES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(dir);
 }
 
 #[cfg(test)]

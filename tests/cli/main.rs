@@ -12,3 +12,4 @@ mod list;
 mod new;
 mod pack;
 mod stacks;
+mod trust;

@@ -202,6 +202,12 @@ fn force_keeps_user_files_and_lists_overwrites() {
     std::fs::create_dir(s.path("api")).unwrap();
     std::fs::write(s.path("api/notes.txt"), "mine").unwrap();
     std::fs::write(s.path("api/README.md"), "old readme").unwrap();
+    // A file scaffold did not generate is only overwritten with --force twice.
+    s.run()
+        .fails_with(2, "pass --force twice")
+        .fails_with(2, "`README.md`");
+    assert_eq!(read(&s.path("api/README.md")), "old readme");
+    let mut s = s.args(["--force"]);
     let run = s.run();
     run.success();
     assert_eq!(run.json()["overwritten"], serde_json::json!(["README.md"]));
@@ -291,7 +297,7 @@ fn force_with_read_only_user_files() {
     use std::os::unix::fs::PermissionsExt;
     let mut s = Scaffold::new()
         .args([
-            "new", "api", "--yes", "--no-git", "--force", "--json", "--pack",
+            "new", "api", "--yes", "--no-git", "--force", "--force", "--json", "--pack",
         ])
         .args([mini_pack()]);
     let root = s.path("api");

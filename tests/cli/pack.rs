@@ -229,7 +229,7 @@ fn a_user_pack_never_shadows_a_builtin() {
 #[test]
 fn pack_test_matrix_reports_the_failing_combination() {
     let run = Scaffold::new()
-        .args(["pack", "test", "--matrix"])
+        .args(["pack", "test", "--matrix", "--trust"])
         .args([fixture("flaky-flag")])
         .run();
     run.fails_with(1, "2 of 4 combinations failed");
@@ -246,7 +246,7 @@ fn pack_test_matrix_reports_the_failing_combination() {
         let _ = std::fs::remove_dir_all(dir.trim());
     }
     Scaffold::new()
-        .args(["pack", "test"])
+        .args(["pack", "test", "--trust"])
         .args([fixture("flaky-flag")])
         .run()
         .success();
@@ -342,7 +342,7 @@ when = "with_docs"
 
 #[test]
 fn pack_test_reports_combinations_the_pack_refuses() {
-    let mut s = Scaffold::new().args(["pack", "test", "--matrix", "p"]);
+    let mut s = Scaffold::new().args(["pack", "test", "--matrix", "--trust", "p"]);
     std::fs::create_dir_all(s.path("p")).unwrap();
     std::fs::write(
         s.path("p/pack.toml"),
