@@ -133,6 +133,8 @@ impl Drop for Scratch {
 ///
 /// A missing git, a directory already inside a work tree, or a missing identity are not
 /// errors: the project is complete without a repository, and the reason is returned.
+// Long because the git step is one transaction in a scratch repository: every stage
+// checks for an interrupt and must leave the scratch directory removed on each way out.
 #[must_use]
 pub fn init_and_commit(dir: &Path, files: &[&str], message: &str) -> GitOutcome {
     match run(dir, None, &["rev-parse", "--is-inside-work-tree"], None) {
@@ -161,7 +163,7 @@ pub fn init_and_commit(dir: &Path, files: &[&str], message: &str) -> GitOutcome 
     );
     let scratch_path = dir.join(&name);
     // Locked, so another run's clean-up never takes it for a leftover.
-    let _lock = match crate::write::DirLock::create(&scratch_path) {
+    let _lock = match crate::fsx::DirLock::create(&scratch_path) {
         Ok(lock) => lock,
         Err(e) => {
             return GitOutcome::Skipped(format!(
@@ -246,7 +248,7 @@ pub fn init_and_commit(dir: &Path, files: &[&str], message: &str) -> GitOutcome 
         Ok(c) => c,
         Err(e) => return GitOutcome::Skipped(e),
     };
-    if let Err(e) = crate::write::rename_noreplace(&scratch_path, &dir.join(".git")) {
+    if let Err(e) = crate::fsx::rename_noreplace(&scratch_path, &dir.join(".git")) {
         return GitOutcome::Skipped(format!("cannot move the new repository to `.git`: {e}"));
     }
     scratch.0 = None;

@@ -29,6 +29,7 @@ pub mod commands;
 pub mod engine;
 pub mod error;
 pub mod escape;
+pub mod fsx;
 // Being reworked by the trust-boundary change (atomic --force, git step); its pedantic
 // lints are enabled when that lands.
 #[allow(clippy::pedantic)]

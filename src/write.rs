@@ -8,12 +8,13 @@
 //! found before the first byte is written.
 
 use std::collections::HashSet;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::fsx::{create_at, flock, mkdir_at, open_dir, open_dir_at, rename_at, symlink_at};
+pub use crate::fsx::{rename_noreplace, DirLock};
 use crate::interrupt;
 use crate::plan::{Plan, PlannedFile};
 
@@ -162,141 +163,6 @@ fn temp_suffix() -> String {
 #[must_use]
 pub fn temp_prefix(name: &str) -> String {
     format!(".{name}.scaffold-tmp-")
-}
-
-fn cstr(s: &str) -> std::io::Result<std::ffi::CString> {
-    std::ffi::CString::new(s).map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))
-}
-
-fn check_rc(rc: libc::c_int) -> std::io::Result<()> {
-    if rc < 0 {
-        Err(std::io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
-}
-
-/// Open a directory without following a symbolic link at `path`.
-fn open_dir(path: &Path) -> std::io::Result<fs::File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(path)
-}
-
-/// Open the directory `name` inside `dir`, refusing a symbolic link.
-fn open_dir_at(dir: &fs::File, name: &str) -> std::io::Result<fs::File> {
-    use std::os::fd::{AsRawFd, FromRawFd};
-    let c = cstr(name)?;
-    // SAFETY: valid fd and NUL-terminated name; the new fd is owned by the returned File.
-    let fd = unsafe {
-        libc::openat(
-            dir.as_raw_fd(),
-            c.as_ptr(),
-            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-        )
-    };
-    check_rc(fd)?;
-    // SAFETY: `fd` was just opened and is owned by nobody else.
-    Ok(unsafe { fs::File::from_raw_fd(fd) })
-}
-
-/// Create a new file `name` inside `dir` (never through a link, never over anything).
-fn create_at(dir: &fs::File, name: &str, mode: u32) -> std::io::Result<fs::File> {
-    use std::os::fd::{AsRawFd, FromRawFd};
-    let c = cstr(name)?;
-    // SAFETY: valid fd and NUL-terminated name; the new fd is owned by the returned File.
-    let fd = unsafe {
-        libc::openat(
-            dir.as_raw_fd(),
-            c.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-            mode as libc::c_uint,
-        )
-    };
-    check_rc(fd)?;
-    // SAFETY: `fd` was just opened and is owned by nobody else.
-    Ok(unsafe { fs::File::from_raw_fd(fd) })
-}
-
-fn mkdir_at(dir: &fs::File, name: &str) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let c = cstr(name)?;
-    // SAFETY: valid fd and NUL-terminated name.
-    check_rc(unsafe { libc::mkdirat(dir.as_raw_fd(), c.as_ptr(), 0o755) })
-}
-
-fn symlink_at(target: &str, dir: &fs::File, name: &str) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let (t, c) = (cstr(target)?, cstr(name)?);
-    // SAFETY: valid fd and NUL-terminated strings.
-    check_rc(unsafe { libc::symlinkat(t.as_ptr(), dir.as_raw_fd(), c.as_ptr()) })
-}
-
-fn rename_at(from_dir: &fs::File, from: &str, to_dir: &fs::File, to: &str) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let (f, t) = (cstr(from)?, cstr(to)?);
-    // SAFETY: valid fds and NUL-terminated names.
-    check_rc(unsafe {
-        libc::renameat(
-            from_dir.as_raw_fd(),
-            f.as_ptr(),
-            to_dir.as_raw_fd(),
-            t.as_ptr(),
-        )
-    })
-}
-
-fn flock(file: &fs::File, wait: bool) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let op = if wait {
-        libc::LOCK_EX
-    } else {
-        libc::LOCK_EX | libc::LOCK_NB
-    };
-    // SAFETY: a valid fd.
-    check_rc(unsafe { libc::flock(file.as_raw_fd(), op) })
-}
-
-/// A temporary directory this run created and holds an `flock` on. The kernel releases the
-/// lock when the process ends, however it ends, so another run (in any PID namespace, on
-/// any machine sharing the file system's locks) can tell a live run's directory from a
-/// leftover without trusting a process id.
-pub struct DirLock {
-    handle: fs::File,
-}
-
-impl DirLock {
-    /// Create the directory `path` (which must not exist) and lock it.
-    ///
-    /// # Errors
-    /// The I/O error of creating, opening or locking it.
-    pub fn create(path: &Path) -> std::io::Result<DirLock> {
-        // Another run's clean-up may take the lock between our mkdir and flock and remove
-        // the (still empty) directory: then the path no longer holds the locked directory,
-        // and we make it again.
-        for _ in 0..8 {
-            fs::create_dir(path)?;
-            let handle = open_dir(path)?;
-            flock(&handle, true)?;
-            let lock = DirLock { handle };
-            if lock.is_at(path) {
-                return Ok(lock);
-            }
-        }
-        Err(std::io::Error::other(
-            "another process keeps removing the temporary directory",
-        ))
-    }
-
-    /// Whether `path` is still the directory this lock was taken on.
-    fn is_at(&self, path: &Path) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        match (self.handle.metadata(), fs::symlink_metadata(path)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino() && b.is_dir(),
-            _ => false,
-        }
-    }
 }
 
 /// Remove what earlier runs left in `parent` when they were killed: directories whose
@@ -660,42 +526,6 @@ fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
     }
 }
 
-/// Rename `from` to `to`, failing if `to` exists.
-///
-/// # Errors
-/// [`std::io::ErrorKind::AlreadyExists`] when `to` exists, or the I/O error.
-pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::ffi::CString;
-        use std::os::unix::ffi::OsStrExt;
-        let f = CString::new(from.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
-        let t = CString::new(to.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
-        // SAFETY: both pointers are valid NUL-terminated strings for the duration of the call.
-        let rc = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                f.as_ptr(),
-                libc::AT_FDCWD,
-                t.as_ptr(),
-                libc::RENAME_NOREPLACE,
-            )
-        };
-        if rc == 0 {
-            return Ok(());
-        }
-        let err = std::io::Error::last_os_error();
-        // Filesystems without RENAME_NOREPLACE fall through to the portable path.
-        if !matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
-            return Err(err);
-        }
-    }
-    if fs::symlink_metadata(to).is_ok() {
-        return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
-    }
-    fs::rename(from, to)
-}
-
 /// Rename `from` to `to`, failing if `to` exists (unless it is an empty directory, which
 /// `rename(2)` replaces atomically; a non-empty one makes it fail).
 fn rename_into_place(from: &Path, to: &Path, to_exists: bool) -> std::io::Result<()> {
@@ -740,6 +570,8 @@ pub fn write_new(plan: &Plan<'_>, target: &Path, name: &str) -> Result<Outcome> 
 ///
 /// # Errors
 /// See [`write_new`]; and whatever `finish` returns.
+// Long because the steps (leftovers, lock, fill, verify, finish, rename) share the lock and
+// the clean-up guard, and each step's failure must undo exactly what came before.
 pub fn write_new_with(
     plan: &Plan<'_>,
     target: &Path,

@@ -13,10 +13,14 @@ const LAYERS: &[(&str, u8)] = &[
     ("stack", 0),
     ("secrets", 0),
     ("interrupt", 1),
+    ("escape", 1),
+    ("fsx", 1),
     ("ui", 1),
     ("plan", 1),
     // The template engine: context, Tera setup, conditions, limits.
     ("engine", 2),
+    // The hardened git step (no hooks, no repository config, a transport allowlist).
+    ("git", 2),
     ("recommend", 2),
     // Packs and their manifests.
     ("pack", 3),
@@ -27,7 +31,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("resolve", 5),
     ("render", 6),
     ("write", 6),
-    ("git", 6),
     ("lint", 7),
     ("request", 7),
     // Front ends.
