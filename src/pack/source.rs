@@ -164,17 +164,21 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
         cmd.args(["--branch", r]);
     }
     cmd.arg("--").arg(url).arg(&checkout);
-    let out = cmd.output().map_err(|e| {
-        Error::usage(format!(
-            "git is needed to use a pack from a git URL, and it could not be run: {e}"
-        ))
+    // A clone that fails is not bad input (exit 2): the URL may be right and the network or
+    // the server down, so it is a failure (exit 1) that says what git said.
+    let out = cmd.output().map_err(|e| Error::Failed {
+        message: format!(
+            "git is needed to use a pack from a git URL, and it could not be run: {e}; install git and try again"
+        ),
     })?;
     if !out.status.success() {
-        return Err(Error::usage(format!(
-            "cannot clone pack `{url}`{}: {}",
-            reference.map(|r| format!(" at `{r}`")).unwrap_or_default(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(Error::Failed {
+            message: format!(
+                "cannot clone pack `{url}`{}: {}; check the URL (and --pack-ref) and that the repository is reachable",
+                reference.map(|r| format!(" at `{r}`")).unwrap_or_default(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        });
     }
     let files = pack::read_dir_files(&checkout)?;
     let origin = Origin::Git {

@@ -171,7 +171,7 @@ fn git_pack_from_a_file_url_at_a_ref() {
             "nope",
         ])
         .run()
-        .fails_with(2, "cannot clone pack");
+        .fails_with(1, "cannot clone pack");
 }
 
 #[test]
