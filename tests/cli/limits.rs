@@ -40,7 +40,7 @@ fn pack_lint_stops_a_template_that_never_ends() {
 #[test]
 fn pack_test_stops_a_template_that_never_ends() {
     let mut s = Scaffold::new()
-        .args(["pack", "test", "p"])
+        .args(["pack", "test", "p", "--trust"])
         .env("SCAFFOLD_RENDER_TIMEOUT", "2");
     spinning_pack(&s);
     let started = Instant::now();
