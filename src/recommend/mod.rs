@@ -128,6 +128,13 @@ impl Need {
         }
     }
 
+    /// The label's short form (before its dash), for prompts: `real-time updates`.
+    #[must_use]
+    pub fn short_label(self) -> &'static str {
+        let label = self.label();
+        label.split(" — ").next().unwrap_or(label)
+    }
+
     /// A one-line human label, for the interactive multi-select.
     #[must_use]
     pub fn label(self) -> &'static str {
@@ -459,6 +466,18 @@ fn ser_family<S: Serializer>(f: &Family, ser: S) -> Result<S::Ok, S::Error> {
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
+}
+
+/// What one need's own rules (those whose condition is exactly that need) add to a
+/// stack's score in the built-in table.
+#[must_use]
+pub fn need_score(need: Need, stack: Stack) -> f64 {
+    RuleTable::builtin()
+        .rules
+        .iter()
+        .filter(|r| r.when.is_single_need(need))
+        .map(|r| r.delta(stack))
+        .sum()
 }
 
 /// Rank every stack for `req` with the built-in rule table.
