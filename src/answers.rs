@@ -243,10 +243,10 @@ pub fn resolve_proposed(
     for (key, _) in sets {
         if manifest.variable(key).is_none() {
             return Err(Error::usage(format!(
-                "`--set {key}=…`: pack `{}` has no variable `{key}` (variables: {}); its capabilities (the variables its needs set): {}",
+                "`--set {key}=…`: pack `{}` has no variable `{key}`; its capabilities (set from needs): {} (variables: {})",
                 manifest.pack.name,
-                manifest.variable_names(),
-                capabilities_of(manifest)
+                capabilities_of(manifest),
+                manifest.variable_names()
             )));
         }
     }

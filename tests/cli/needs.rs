@@ -85,7 +85,7 @@ fn a_capability_the_pack_lacks_is_exit_2_naming_its_capabilities() {
         .fails_with(2, "pack `hybrid` has no variable `realtime`")
         .fails_with(
             2,
-            "its capabilities (the variables its needs set): gateway, queue",
+            "its capabilities (set from needs): gateway, queue (variables: ",
         );
 }
 
