@@ -694,3 +694,41 @@ proptest! {
         prop_assert_eq!(parse_needs(&joined), Ok(req.needs.clone()));
     }
 }
+
+/// A team's language outweighs any single need that both sides serve; only ML and data
+/// science (which one side alone serves well) send a team to the other language.
+#[test]
+fn the_team_language_outweighs_a_single_need_both_sides_serve() {
+    let one_sided = [Need::Ml, Need::Data];
+    for need in Need::ALL {
+        let js = recommend(&Requirements::new([need], Team::Js)).stack;
+        let py = recommend(&Requirements::new([need], Team::Python)).stack;
+        if one_sided.contains(&need) {
+            assert!(PYTHON.contains(&js), "{need} with a JS team: {js}");
+        } else {
+            assert!(NODE.contains(&js), "{need} with a JS team: {js}");
+        }
+        assert!(PYTHON.contains(&py), "{need} with a Python team: {py}");
+    }
+}
+
+/// E-commerce stores and CMSs are Node.js use cases too (fast, many concurrent users),
+/// while Django's admin still wins them without a team language.
+#[test]
+fn ecommerce_and_cms_count_for_node_and_for_django() {
+    for need in [Need::Ecommerce, Need::Cms] {
+        let rec = recommend(&Requirements::new([need], Team::None));
+        assert_eq!(rec.stack, Stack::Django, "{need}");
+        for node in NODE {
+            let entry = rec.entry(*node).unwrap();
+            assert!(
+                entry
+                    .contributions
+                    .iter()
+                    .any(|c| c.delta > 0.0 && c.reason.contains("Node.js use")),
+                "{need} on {node}: {:?}",
+                entry.reasons
+            );
+        }
+    }
+}
