@@ -155,3 +155,48 @@ fn a_custom_pack_maps_needs_and_lint_checks_the_mapping() {
         );
     }
 }
+
+/// `scaffold recommend --explain`: which single answer would change the pick, in text and
+/// in JSON (the recommendation's document with an `explain` object).
+#[test]
+fn recommend_explain_names_the_answers_that_would_change_the_pick() {
+    let mut text = Scaffold::new().args([
+        "recommend",
+        "--needs",
+        "realtime,ml",
+        "--team",
+        "js",
+        "--explain",
+    ]);
+    let run = text.run();
+    run.success();
+    let out = run.stdout();
+    assert!(out.contains("Recommendation: hybrid"), "{out}");
+    assert!(
+        out.contains("without `ml`, express would win (11.5 vs 4.5 for hybrid)"),
+        "{out}"
+    );
+
+    let mut json = Scaffold::new().args([
+        "recommend",
+        "--needs",
+        "realtime,ml",
+        "--team",
+        "js",
+        "--explain",
+        "--json",
+    ]);
+    let run = json.run();
+    run.success();
+    let doc = run.json();
+    assert_eq!(doc["stack"], "hybrid");
+    assert_eq!(doc["explain"]["stack"], "hybrid");
+    let pivotal = doc["explain"]["pivotal"].as_array().expect("a list");
+    assert!(pivotal
+        .iter()
+        .any(|c| c["change"] == "remove" && c["answer"] == "ml" && c["stack"] == "express"));
+    // Without --explain the document keeps its shape.
+    let mut plain = Scaffold::new().args(["recommend", "--needs", "ml", "--json"]);
+    let run = plain.run();
+    assert!(run.json().get("explain").is_none());
+}
