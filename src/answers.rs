@@ -201,14 +201,51 @@ pub fn resolve_values(
     sets: &[(String, String)],
     answers: &BTreeMap<String, toml::Value>,
     base: &TemplateContext,
+    asker: Asker<'_>,
+    budget: &Budget,
+) -> Result<Vec<(String, Value)>> {
+    resolve_proposed(
+        manifest,
+        sets,
+        answers,
+        &BTreeMap::new(),
+        base,
+        asker,
+        budget,
+    )
+}
+
+/// The pack's capabilities for a message: the variables its needs-mapping sets.
+fn capabilities_of(manifest: &Manifest) -> String {
+    let caps = manifest.capabilities();
+    if caps.is_empty() {
+        "none (its pack.toml maps no need to a variable)".to_string()
+    } else {
+        caps.join(", ")
+    }
+}
+
+/// [`resolve_values`] with `proposals`: values the recommendation and the pack's
+/// needs-mapping propose. They sit below the answers and `--set`; a variable they answer is
+/// still asked on a terminal, with the proposal as its default.
+///
+/// # Errors
+/// As [`resolve_values`]; a proposal the variable refuses is a usage error too.
+pub fn resolve_proposed(
+    manifest: &Manifest,
+    sets: &[(String, String)],
+    answers: &BTreeMap<String, toml::Value>,
+    proposals: &BTreeMap<String, toml::Value>,
+    base: &TemplateContext,
     mut asker: Asker<'_>,
     budget: &Budget,
 ) -> Result<Vec<(String, Value)>> {
     for (key, _) in sets {
         if manifest.variable(key).is_none() {
             return Err(Error::usage(format!(
-                "`--set {key}=…`: pack `{}` has no variable `{key}` (variables: {})",
+                "`--set {key}=…`: pack `{}` has no variable `{key}`; its capabilities (set from needs): {} (variables: {})",
                 manifest.pack.name,
+                capabilities_of(manifest),
                 manifest.variable_names()
             )));
         }
@@ -248,6 +285,15 @@ pub fn resolve_values(
             })?
         } else if !applies {
             var.default.clone().unwrap_or_else(|| zero_value(var))
+        } else if let Some(raw) = proposals.get(&var.name) {
+            let proposed = var.from_toml(raw).map_err(|reason| Error::InvalidValue {
+                name: var.name.clone(),
+                reason: format!("{reason} (proposed for the chosen needs)"),
+            })?;
+            match &mut asker {
+                Asker::Ask(ask) => ask(var, Some(&proposed))?,
+                Asker::Never => proposed,
+            }
         } else {
             match &mut asker {
                 Asker::Ask(ask) => ask(var, var.default.as_ref())?,
@@ -395,6 +441,7 @@ type = "string"
             names: crate::names::derive("demo").unwrap(),
             stack: "t".into(),
             why: vec![],
+            needs: Vec::new(),
             values: vec![],
         }
     }

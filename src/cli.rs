@@ -129,6 +129,11 @@ pub struct RecommendArgs {
     /// Print the recommendation as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Also say which single answer, if changed, would change the top pick (each change
+    /// really re-ranked).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `scaffold list`.

@@ -32,6 +32,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "scaffold_version",
     "stack",
     "why",
+    "needs",
 ];
 
 /// Everything a template can see besides the engine's functions.
@@ -45,6 +46,28 @@ pub struct TemplateContext {
     pub why: Vec<String>,
     /// The pack's variables, in declaration order.
     pub values: Vec<(String, Value)>,
+    /// What each chosen need changed (the root pack's README lists it); empty without needs.
+    pub needs: Vec<NeedEffect>,
+}
+
+/// What one chosen need changed in the generated project: the score it gave the stack and
+/// the feature it added (or why the stack covers it), for the README's "Why this stack".
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct NeedEffect {
+    /// The need's id (`realtime`).
+    pub need: String,
+    /// Its one-line label.
+    pub label: String,
+    /// What its own rules added to this stack's score (none for a custom pack).
+    pub score: Option<f64>,
+    /// What it added, or why the stack covers it (from the pack's `[needs]` table).
+    pub feature: Option<String>,
+    /// The file to start from.
+    pub start: Option<String>,
+    /// Whether the feature is in the project (false when an answer turned it off).
+    pub added: bool,
+    /// The whole entry as one Markdown line, for templates that just list it.
+    pub line: String,
 }
 
 impl TemplateContext {
@@ -52,13 +75,14 @@ impl TemplateContext {
     #[must_use]
     pub fn to_tera(&self) -> tera::Context {
         let mut ctx = tera::Context::new();
-        let engine: [(&str, &dyn erased::Insert); 6] = [
+        let engine: [(&str, &dyn erased::Insert); 7] = [
             ("project_name", &self.names.name),
             ("project_slug", &self.names.slug),
             ("package_name", &self.names.package),
             ("scaffold_version", &env!("CARGO_PKG_VERSION")),
             ("stack", &self.stack),
             ("why", &self.why),
+            ("needs", &self.needs),
         ];
         debug_assert!(engine
             .iter()
@@ -686,6 +710,7 @@ mod tests {
             names: crate::names::derive("My Cool API").unwrap(),
             stack: "t".into(),
             why: vec!["because".into()],
+            needs: Vec::new(),
             values: vec![
                 ("docker".into(), Value::Bool(docker)),
                 ("database".into(), Value::String(database.into())),

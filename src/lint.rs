@@ -444,6 +444,7 @@ fn context_with(values: Vec<(String, Value)>) -> TemplateContext {
         },
         stack: "lint".into(),
         why: vec!["a reason".into()],
+        needs: Vec::new(),
         values,
     }
 }

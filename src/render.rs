@@ -378,6 +378,7 @@ when = "database == 'postgres'"
             names: crate::names::derive("My Cool API").unwrap(),
             stack: "t".into(),
             why: vec!["because".into()],
+            needs: Vec::new(),
             values: vec![
                 ("docker".into(), Value::Bool(docker)),
                 ("database".into(), Value::String(database.into())),

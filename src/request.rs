@@ -332,11 +332,13 @@ mod tests {
             names: project,
             stack: stack.clone(),
             why: Vec::new(),
+            needs: Vec::new(),
             values: Vec::new(),
         };
         let input = Answers {
             sets: req.sets.clone(),
             answers: req.answers.variables.clone(),
+            ..Answers::default()
         };
         let session = Session::quiet();
         let resolved =

@@ -21,8 +21,11 @@ use crate::value::Value;
 pub struct Answers {
     /// `--set KEY=VALUE`, in order (the last one wins).
     pub sets: Vec<(String, String)>,
-    /// Answers by variable name (an answers file, over the recommendation's proposals).
+    /// Answers by variable name (an answers file).
     pub answers: BTreeMap<String, toml::Value>,
+    /// Values proposed for the chosen needs (the recommendation's and the pack's
+    /// needs-mapping), below the answers; asked with them as defaults on a terminal.
+    pub proposals: BTreeMap<String, toml::Value>,
 }
 
 /// One pack of the tree, with every value it renders with.
@@ -84,10 +87,11 @@ pub fn resolve<'p>(
 ) -> Result<Resolved<'p>> {
     let budget = limits.budget();
     check_tree_size(pack, limits)?;
-    let values = answers::resolve_values(
+    let values = answers::resolve_proposed(
         &pack.manifest,
         &input.sets,
         &input.answers,
+        &input.proposals,
         base,
         asker,
         &budget,

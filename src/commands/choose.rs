@@ -1,7 +1,7 @@
 //! Which pack renders the project: `--pack DIR`, `--stack`, the answers file, or the
 //! recommendation (asked on a terminal, taken as is with `--yes`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::answers::{RecommendationRecord, RequirementsRecord};
 use crate::error::{Error, Result};
@@ -20,8 +20,15 @@ pub struct Choice {
     pub stack_id: String,
     /// The reasons the recommendation gave for this stack (empty without one).
     pub why: Vec<String>,
-    /// Variable values the recommendation proposes (below the answers file and `--set`).
+    /// Variable values proposed for the needs (the pack's needs-mapping, then the
+    /// recommendation's own for the hybrid): below the answers file and `--set`, asked with
+    /// them as defaults on a terminal.
     pub preset: BTreeMap<String, toml::Value>,
+    /// For each proposed variable, the needs that proposed it (empty for the
+    /// recommendation's own proposals).
+    pub proposed_by: BTreeMap<String, Vec<Need>>,
+    /// The chosen needs.
+    pub needs: BTreeSet<Need>,
     /// The requirement answers, for the record.
     pub requirements: Option<RequirementsRecord>,
     /// The recommendation, for the record.
@@ -111,12 +118,33 @@ fn preset(rec: &Recommendation, chosen: Stack) -> BTreeMap<String, toml::Value> 
 /// An unknown stack, need or team, a pack that cannot be loaded, or no way to decide
 /// without a terminal.
 pub fn choose(req: &NewRequest, session: &Session) -> Result<Choice> {
+    let mut choice = choose_pack(req, session)?;
+    // The pack's own needs-mapping proposes first; the recommendation's proposals (the
+    // hybrid's gateway and queue) are made for the same needs with the ranking in view.
+    let mut proposals = BTreeMap::new();
+    for (key, (value, needs)) in choice.pack.manifest.needs_proposals(&choice.needs) {
+        proposals.insert(key.clone(), value);
+        choice.proposed_by.insert(key, needs);
+    }
+    for (key, value) in std::mem::take(&mut choice.preset) {
+        if proposals.get(&key) != Some(&value) {
+            choice.proposed_by.remove(&key);
+        }
+        proposals.insert(key, value);
+    }
+    choice.preset = proposals;
+    Ok(choice)
+}
+
+fn choose_pack(req: &NewRequest, session: &Session) -> Result<Choice> {
     let given = req.requirements.clone();
     let plain = |pack: Pack, stack_id: String| Choice {
         pack,
         stack_id,
         why: Vec::new(),
         preset: BTreeMap::new(),
+        proposed_by: BTreeMap::new(),
+        needs: given.as_ref().map(|r| r.needs.clone()).unwrap_or_default(),
         requirements: given.as_ref().map(record_for),
         recommendation: None,
     };
@@ -216,6 +244,8 @@ fn recommended(req: &NewRequest, session: &Session, given: Option<Requirements>)
         stack_id: stack.id().to_string(),
         why,
         preset: preset(&rec, stack),
+        proposed_by: BTreeMap::new(),
+        needs: req.needs.clone(),
         requirements: Some(record_for(&req)),
         recommendation: Some(record),
     })
@@ -256,8 +286,6 @@ fn pick_interactively(ui: &Ui, rec: &Recommendation) -> Result<Stack> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
     use crate::answers::Asker;
     use crate::engine::{Limits, TemplateContext};
@@ -272,6 +300,7 @@ mod tests {
             names: crate::names::derive("hub").expect("a valid name"),
             stack: "hybrid".into(),
             why: Vec::new(),
+            needs: Vec::new(),
             values: Vec::new(),
         };
         // Every combination of up to three needs, with every team.
@@ -310,6 +339,7 @@ mod tests {
             let input = Answers {
                 sets: Vec::new(),
                 answers: answered,
+                ..Answers::default()
             };
             let resolved = resolve::resolve(&pack, &base, &input, Asker::Never, &Limits::default());
             assert!(resolved.is_ok(), "{proposal:?}: {:?}", resolved.err());

@@ -3,6 +3,7 @@
 pub mod choose;
 pub mod completions;
 pub mod list;
+pub mod needs;
 pub mod new;
 pub mod pack;
 pub mod pack_test;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::choose as select;
+use super::needs;
 use crate::answers::{AnswersFile, Asker, PackRecord};
 use crate::cli::NewArgs;
 use crate::engine::TemplateContext;
@@ -151,15 +152,25 @@ fn plan<'p>(
         names: target.project.clone(),
         stack: choice.stack_id.clone(),
         why: choice.why.clone(),
+        needs: Vec::new(),
         values: Vec::new(),
     };
-    // The recommendation's proposals (the hybrid's gateway and queue) come first; answers and
-    // --set win over them.
-    let mut merged_answers = choice.preset.clone();
-    merged_answers.extend(req.answers.variables.clone());
+    // The proposals for the needs (the pack's needs-mapping, the hybrid's gateway and
+    // queue) sit below the answers file and --set; on a terminal they are asked, with the
+    // proposal as the default and the needs that proposed it.
     let ui = session.ui;
-    let mut ask =
-        |var: &pack::Variable, default: Option<&pack::Value>| prompt::variable(&ui, var, default);
+    let mut ask = |var: &pack::Variable, default: Option<&pack::Value>| {
+        if choice.preset.contains_key(&var.name) {
+            let by = choice.proposed_by.get(&var.name).map(Vec::as_slice);
+            let shown = pack::Variable {
+                prompt: needs::proposal_prompt(var, by),
+                ..var.clone()
+            };
+            prompt::variable(&ui, &shown, default)
+        } else {
+            prompt::variable(&ui, var, default)
+        }
+    };
     let asker = if session.interactive {
         Asker::Ask(&mut ask)
     } else {
@@ -167,9 +178,17 @@ fn plan<'p>(
     };
     let input = Answers {
         sets: req.sets.clone(),
-        answers: merged_answers,
+        answers: req.answers.variables.clone(),
+        proposals: choice.preset.clone(),
     };
-    let resolved = resolve::resolve(pack, &base, &input, asker, &session.limits)?;
+    let mut resolved = resolve::resolve(pack, &base, &input, asker, &session.limits)?;
+    resolved.root.context.needs = needs::effects(
+        &pack.manifest,
+        choice.stack_id.parse::<crate::stack::Stack>().ok(),
+        &choice.needs,
+        &resolved.root.context,
+        &resolved.budget,
+    )?;
     let context = resolved.context().clone();
     let mut plan = render::render(&resolved)?;
     let record = record(pack, &context, choice);

@@ -44,6 +44,7 @@ fn render_into(pack: &Pack, combo: &[(String, Value)], dir: &Path) -> Result<()>
         names,
         stack: pack.name().to_string(),
         why: Vec::new(),
+        needs: Vec::new(),
         values: Vec::new(),
     };
     let sets: Vec<(String, String)> = combo
@@ -53,6 +54,7 @@ fn render_into(pack: &Pack, combo: &[(String, Value)], dir: &Path) -> Result<()>
     let input = Answers {
         sets,
         answers: BTreeMap::new(),
+        proposals: BTreeMap::new(),
     };
     let resolved = resolve::resolve(pack, &base, &input, Asker::Never, &Limits::from_env())?;
     let plan = render::render(&resolved)?;

@@ -1,7 +1,7 @@
 //! `pack.toml`: the manifest model, parsed strictly (unknown keys are errors) and then
 //! checked: variable names, types, defaults against their own rules, regexes, versions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use regex::Regex;
@@ -27,6 +27,29 @@ struct RawManifest {
     constraints: Vec<Constraint>,
     #[serde(default)]
     include: Vec<Include>,
+    #[serde(default)]
+    needs: BTreeMap<String, NeedMapping>,
+}
+
+/// What one need (a `--needs` value) does to this pack: the `[needs.<need>]` table.
+///
+/// `set` gives variables the values the need proposes (below the answers file and
+/// `--set`; asked with them as defaults on a terminal); `feature` and `start` tell the
+/// generated README what the need added and which file to start from (both rendered as
+/// templates over the project's values). A need with `feature` and no `set` says the
+/// stack covers it as it is.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NeedMapping {
+    /// Variable values the need proposes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, toml::Value>,
+    /// What the need adds (or why the stack already covers it), one line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature: Option<String>,
+    /// The file to start from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
 }
 
 /// A derived variable: computed from the answers, never asked.
@@ -206,6 +229,8 @@ pub struct Manifest {
     pub constraints: Vec<Constraint>,
     /// Packs rendered into subdirectories.
     pub include: Vec<Include>,
+    /// What each need does to this pack (`[needs.<need>]`), by need id.
+    pub needs: BTreeMap<crate::recommend::Need, NeedMapping>,
 }
 
 /// One problem found in a `pack.toml`: where, and what.
@@ -325,6 +350,7 @@ impl Manifest {
             }
         }
         check_tables(&raw, &mut seen, &mut problems);
+        let needs = check_needs(&raw.needs, &variables, &mut problems);
         if problems.list.is_empty() {
             Ok(Manifest {
                 pack: raw.pack,
@@ -334,6 +360,7 @@ impl Manifest {
                 include: raw.include,
                 files: raw.files,
                 checks: raw.checks,
+                needs,
             })
         } else {
             Err(ManifestError {
@@ -347,6 +374,37 @@ impl Manifest {
     #[must_use]
     pub fn variable(&self, name: &str) -> Option<&Variable> {
         self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// The pack's capabilities: the variables its needs-mapping sets, in declaration order.
+    #[must_use]
+    pub fn capabilities(&self) -> Vec<&str> {
+        self.variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .filter(|name| self.needs.values().any(|m| m.set.contains_key(*name)))
+            .collect()
+    }
+
+    /// The variable values these needs propose, with the needs that proposed each.
+    #[must_use]
+    pub fn needs_proposals(
+        &self,
+        needs: &BTreeSet<crate::recommend::Need>,
+    ) -> BTreeMap<String, (toml::Value, Vec<crate::recommend::Need>)> {
+        let mut out: BTreeMap<String, (toml::Value, Vec<crate::recommend::Need>)> = BTreeMap::new();
+        for (need, mapping) in &self.needs {
+            if !needs.contains(need) {
+                continue;
+            }
+            for (key, value) in &mapping.set {
+                out.entry(key.clone())
+                    .or_insert_with(|| (value.clone(), Vec::new()))
+                    .1
+                    .push(*need);
+            }
+        }
+        out
     }
 
     /// The declared variable names, comma-separated, for error messages.
@@ -483,6 +541,80 @@ fn check_tables(raw: &RawManifest, seen: &mut BTreeSet<String>, problems: &mut P
             );
         }
     }
+}
+
+/// The `[needs.<need>]` tables: known needs, declared variables, values of the right type,
+/// one value per variable across all needs (so any combination of needs agrees).
+fn check_needs(
+    raw: &BTreeMap<String, NeedMapping>,
+    variables: &[Variable],
+    problems: &mut Problems<'_>,
+) -> BTreeMap<crate::recommend::Need, NeedMapping> {
+    let mut out = BTreeMap::new();
+    let mut proposed: BTreeMap<&str, (&toml::Value, &str)> = BTreeMap::new();
+    for (id, mapping) in raw {
+        let at = At::Text(id);
+        let need = match id.parse::<crate::recommend::Need>() {
+            Ok(n) => n,
+            Err(e) => {
+                problems.push(&at, format!("[needs.{id}]: {e}"));
+                continue;
+            }
+        };
+        if mapping.set.is_empty() && mapping.feature.is_none() {
+            problems.push(
+                &at,
+                format!("[needs.{id}]: give `set` (the variables it turns on) or `feature` (why the stack already covers it)"),
+            );
+        }
+        for (key, value) in &mapping.set {
+            let Some(var) = variables.iter().find(|v| v.name == *key) else {
+                let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+                problems.push(
+                    &at,
+                    format!(
+                        "[needs.{id}]: set `{key}`: no such variable (variables: {})",
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            let typed = matches!(
+                (var.kind, value),
+                (Kind::Bool, toml::Value::Boolean(_))
+                    | (Kind::Integer, toml::Value::Integer(_))
+                    | (Kind::String | Kind::Choice, toml::Value::String(_))
+            );
+            if !typed {
+                problems.push(
+                    &at,
+                    format!(
+                        "[needs.{id}]: set `{key} = {value}`: `{key}` is a {}, not a {}",
+                        var.kind,
+                        value.type_str()
+                    ),
+                );
+                continue;
+            }
+            if let Err(reason) = var.from_toml(value) {
+                problems.push(&at, format!("[needs.{id}]: set `{key}`: {reason}"));
+                continue;
+            }
+            match proposed.get(key.as_str()) {
+                Some((other, by)) if *other != value => problems.push(
+                    &at,
+                    format!(
+                        "[needs.{id}]: set `{key} = {value}`, but [needs.{by}] sets `{key} = {other}`; needs chosen together must agree"
+                    ),
+                ),
+                _ => {
+                    proposed.insert(key, (value, id));
+                }
+            }
+        }
+        out.insert(need, mapping.clone());
+    }
+    out
 }
 
 fn check_variable(rv: RawVariable, seen: &mut BTreeSet<String>) -> Result<Variable, Vec<String>> {

@@ -128,6 +128,13 @@ impl Need {
         }
     }
 
+    /// The label's short form (before its dash), for prompts: `real-time updates`.
+    #[must_use]
+    pub fn short_label(self) -> &'static str {
+        let label = self.label();
+        label.split(" — ").next().unwrap_or(label)
+    }
+
     /// A one-line human label, for the interactive multi-select.
     #[must_use]
     pub fn label(self) -> &'static str {
@@ -461,6 +468,18 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// What one need's own rules (those whose condition is exactly that need) add to a
+/// stack's score in the built-in table.
+#[must_use]
+pub fn need_score(need: Need, stack: Stack) -> f64 {
+    RuleTable::builtin()
+        .rules
+        .iter()
+        .filter(|r| r.when.is_single_need(need))
+        .map(|r| r.delta(stack))
+        .sum()
+}
+
 /// Rank every stack for `req` with the built-in rule table.
 #[must_use]
 pub fn recommend(req: &Requirements) -> Recommendation {
@@ -661,6 +680,131 @@ fn why_not(fired: &[(usize, &Rule)], ranking: &[RankedStack]) -> String {
             format!("Why not {r} ({gap}): {t} starts from a higher base score.")
         }
     }
+}
+
+// ---- explain -----------------------------------------------------------------
+
+/// One single-answer change and the top pick it gives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerChange {
+    /// What changes: `remove` or `add` a need, or `team`.
+    pub change: &'static str,
+    /// The need removed or added, or the other team.
+    pub answer: String,
+    /// The top pick with that change.
+    #[serde(serialize_with = "ser_stack")]
+    pub stack: Stack,
+    /// Its score with that change.
+    pub score: f64,
+    /// The current top pick's score with that change.
+    pub was_score: f64,
+    /// The change in words: ``without `ml`, express would win``.
+    pub text: String,
+}
+
+/// For the top pick: every single answer that, changed, changes the recommendation, and
+/// how many single changes keep it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The top pick explained.
+    #[serde(serialize_with = "ser_stack")]
+    pub stack: Stack,
+    /// The single changes that give another top pick: removed needs, then added needs
+    /// (both in [`Need::ALL`] order), then other teams.
+    pub pivotal: Vec<AnswerChange>,
+    /// How many single changes were tried.
+    pub tried: usize,
+}
+
+/// Re-rank `req` with each single answer changed (each chosen need removed, each other need
+/// added, each other team) and keep the changes that move the top pick.
+#[must_use]
+pub fn explain(req: &Requirements) -> Explanation {
+    explain_with(RuleTable::builtin(), req)
+}
+
+/// [`explain`] with the given rule table.
+#[must_use]
+pub fn explain_with(table: &RuleTable, req: &Requirements) -> Explanation {
+    let top = recommend_with(table, req).stack;
+    let mut variants: Vec<(&'static str, String, String, Requirements)> = Vec::new();
+    for need in &req.needs {
+        let mut r = req.clone();
+        r.needs.remove(need);
+        variants.push(("remove", need.id().into(), format!("without `{need}`"), r));
+    }
+    for need in Need::ALL.iter().filter(|n| !req.needs.contains(n)) {
+        let mut r = req.clone();
+        r.needs.insert(*need);
+        variants.push(("add", need.id().into(), format!("with `{need}`"), r));
+    }
+    for team in Team::ALL.iter().filter(|t| **t != req.team) {
+        let r = Requirements {
+            team: *team,
+            ..req.clone()
+        };
+        variants.push(("team", team.id().into(), format!("with team `{team}`"), r));
+    }
+    let tried = variants.len();
+    let pivotal = variants
+        .into_iter()
+        .filter_map(|(change, answer, words, r)| {
+            let rec = recommend_with(table, &r);
+            (rec.stack != top).then(|| {
+                let score = rec.ranking[0].score;
+                let was_score = rec.entry(top).map_or(0.0, |e| e.score);
+                AnswerChange {
+                    change,
+                    answer,
+                    stack: rec.stack,
+                    score,
+                    was_score,
+                    text: if score > was_score {
+                        format!(
+                            "{words}, {} would win ({score:.1} vs {was_score:.1} for {top})",
+                            rec.stack
+                        )
+                    } else {
+                        format!(
+                            "{words}, {} would win (it ties with {top} at {score:.1}; ties go by the fixed order)",
+                            rec.stack
+                        )
+                    },
+                }
+            })
+        })
+        .collect();
+    Explanation {
+        stack: top,
+        pivotal,
+        tried,
+    }
+}
+
+/// The explanation as text, after the ranking.
+#[must_use]
+pub fn render_explain(ex: &Explanation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out);
+    if ex.pivotal.is_empty() {
+        let _ = writeln!(
+            out,
+            "Explain: no single change of an answer (of {} tried) changes the pick: {} stays on top.",
+            ex.tried, ex.stack
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "Explain: {} of {} single changes of an answer change the pick from {}:",
+        ex.pivotal.len(),
+        ex.tried,
+        ex.stack
+    );
+    for c in &ex.pivotal {
+        write_wrapped(&mut out, "  - ", "    ", &c.text);
+    }
+    out
 }
 
 // ---- text output -------------------------------------------------------------

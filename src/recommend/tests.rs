@@ -694,3 +694,108 @@ proptest! {
         prop_assert_eq!(parse_needs(&joined), Ok(req.needs.clone()));
     }
 }
+
+/// A team's language outweighs any single need that both sides serve; only ML and data
+/// science (which one side alone serves well) send a team to the other language.
+#[test]
+fn the_team_language_outweighs_a_single_need_both_sides_serve() {
+    let one_sided = [Need::Ml, Need::Data];
+    for need in Need::ALL {
+        let js = recommend(&Requirements::new([need], Team::Js)).stack;
+        let py = recommend(&Requirements::new([need], Team::Python)).stack;
+        if one_sided.contains(&need) {
+            assert!(PYTHON.contains(&js), "{need} with a JS team: {js}");
+        } else {
+            assert!(NODE.contains(&js), "{need} with a JS team: {js}");
+        }
+        assert!(PYTHON.contains(&py), "{need} with a Python team: {py}");
+    }
+}
+
+/// E-commerce stores and CMSs are Node.js use cases too (fast, many concurrent users),
+/// while Django's admin still wins them without a team language.
+#[test]
+fn ecommerce_and_cms_count_for_node_and_for_django() {
+    for need in [Need::Ecommerce, Need::Cms] {
+        let rec = recommend(&Requirements::new([need], Team::None));
+        assert_eq!(rec.stack, Stack::Django, "{need}");
+        for node in NODE {
+            let entry = rec.entry(*node).unwrap();
+            assert!(
+                entry
+                    .contributions
+                    .iter()
+                    .any(|c| c.delta > 0.0 && c.reason.contains("Node.js use")),
+                "{need} on {node}: {:?}",
+                entry.reasons
+            );
+        }
+    }
+}
+
+/// `--explain` really re-ranks: every pivotal change gives the pick it names, every other
+/// single change keeps the top pick, and the example reads as promised.
+#[test]
+fn explain_lists_exactly_the_single_changes_that_move_the_pick() {
+    for (needs, team) in [
+        ("ml", "none"),
+        ("realtime,ml", "js"),
+        ("admin", "python"),
+        ("", "none"),
+    ] {
+        let r = req(needs, team);
+        let top = recommend(&r).stack;
+        let ex = explain(&r);
+        assert_eq!(ex.stack, top);
+        assert_eq!(ex.tried, Need::ALL.len() + Team::ALL.len() - 1);
+        let mut moved = 0;
+        for need in Need::ALL {
+            let mut changed = r.clone();
+            let (kind, removed) = if changed.needs.remove(&need) {
+                ("remove", true)
+            } else {
+                changed.needs.insert(need);
+                ("add", false)
+            };
+            let now = recommend(&changed).stack;
+            let listed = ex
+                .pivotal
+                .iter()
+                .find(|c| c.change == kind && c.answer == need.id());
+            assert_eq!(
+                listed.map(|c| c.stack),
+                (now != top).then_some(now),
+                "{needs} {team} {need} removed={removed}"
+            );
+            moved += usize::from(now != top);
+        }
+        for t in Team::ALL.into_iter().filter(|t| *t != r.team) {
+            let now = recommend(&Requirements {
+                team: t,
+                ..r.clone()
+            })
+            .stack;
+            let listed = ex
+                .pivotal
+                .iter()
+                .find(|c| c.change == "team" && c.answer == t.id());
+            assert_eq!(
+                listed.map(|c| c.stack),
+                (now != top).then_some(now),
+                "{needs} {team} team {t}"
+            );
+            moved += usize::from(now != top);
+        }
+        assert_eq!(ex.pivotal.len(), moved);
+    }
+    let ex = explain(&req("ml", "none"));
+    let text = render_explain(&ex);
+    assert!(
+        text.contains("without `ml`, express would win (it ties with fastapi at 5.0"),
+        "{text}"
+    );
+    let ex = explain(&req("realtime,ml", "js"));
+    assert!(
+        render_explain(&ex).contains("without `ml`, express would win (11.5 vs 4.5 for hybrid)")
+    );
+}

@@ -171,3 +171,103 @@ fn ctrl_c_at_a_prompt_writes_nothing() {
     assert!(format!("{status:?}").contains("130"), "{status:?}");
     assert!(entries(tmp.path()).is_empty());
 }
+
+/// Read what the terminal shows until `needle` appears, returning it all.
+fn until(p: &mut PtySession, needle: &str) -> String {
+    p.exp_string(needle)
+        .unwrap_or_else(|e| panic!("waiting for {needle:?}: {e}"))
+}
+
+/// Take each prompt's default until `needle` is shown.
+fn enter_until(p: &mut PtySession, needle: &str) {
+    let mut seen = String::new();
+    for _ in 0..20 {
+        // Wait for the prompt to settle, then look.
+        std::thread::sleep(Duration::from_millis(150));
+        while let Some(c) = p.try_read() {
+            seen.push(c);
+        }
+        if seen.contains(needle) {
+            return;
+        }
+        send(p, ENTER);
+    }
+    panic!("never asked {needle:?}; the terminal showed:\n{seen}");
+}
+
+/// When the recommendation picks the hybrid, its gateway and broker are asked, each with
+/// the recommendation's proposal as the default, and the answers are recorded.
+#[test]
+fn the_hybrid_asks_gateway_and_broker_with_the_proposals_as_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "new",
+            "hub",
+            "--no-git",
+            "--needs",
+            "realtime,ml,high-concurrency",
+            "--team",
+            "both",
+        ],
+    );
+    p.exp_string("Recommendation: hybrid").unwrap();
+    p.exp_string("Use hybrid").unwrap();
+    send(&mut p, ENTER);
+    p.exp_string("Description").unwrap();
+    send(&mut p, ENTER);
+    p.exp_string("Author").unwrap();
+    send(&mut p, ENTER);
+    // The gateway: proposed by the ranking (express and nestjs tie here, express first).
+    until(
+        &mut p,
+        "Gateway (Node.js service for HTTP and WebSocket clients)",
+    );
+    let shown = until(&mut p, "recommended for your needs)");
+    assert!(!shown.contains("Message broker"), "{shown}");
+    send(&mut p, DOWN); // nestjs instead of the proposed express
+    send(&mut p, ENTER);
+    until(&mut p, "Worker");
+    send(&mut p, ENTER);
+    // The broker: NATS, proposed because high concurrency was chosen.
+    until(&mut p, "Message broker (you chose high concurrency)");
+    accept_defaults_until_rendered(&mut p);
+    let rec = recorded(tmp.path(), "hub");
+    assert_eq!(rec["stack"].as_str(), Some("hybrid"));
+    assert_eq!(rec["variables"]["gateway"].as_str(), Some("nestjs"));
+    assert_eq!(rec["variables"]["queue"].as_str(), Some("nats"));
+    assert!(tmp.path().join("hub/gateway/nest-cli.json").is_file());
+}
+
+/// Each capability a need proposes is asked, saying which need proposed it; declining it
+/// leaves the feature out.
+#[test]
+fn a_capability_is_asked_naming_the_need_that_proposed_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "new",
+            "live",
+            "--no-git",
+            "--stack",
+            "fastapi",
+            "--needs",
+            "realtime,streaming",
+        ],
+    );
+    enter_until(
+        &mut p,
+        "Add a WebSocket endpoint (/ws/items) that broadcasts item events? (you chose real-time updates)",
+    );
+    send(&mut p, "n");
+    until(&mut p, "(you chose streaming)");
+    send(&mut p, ENTER); // yes: the proposal is the default
+    accept_defaults_until_rendered(&mut p);
+    let rec = recorded(tmp.path(), "live");
+    assert_eq!(rec["variables"]["realtime"].as_bool(), Some(false));
+    assert_eq!(rec["variables"]["streaming"].as_bool(), Some(true));
+    assert!(!tmp.path().join("live/app/api/routes/realtime.py").exists());
+    assert!(tmp.path().join("live/app/api/routes/events.py").is_file());
+}
