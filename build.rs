@@ -2,4 +2,5 @@
 //! and without this cargo would not notice an edited template.
 fn main() {
     println!("cargo:rerun-if-changed=templates");
+    println!("cargo:rerun-if-changed=history");
 }

@@ -24,6 +24,7 @@ pub mod render;
 pub mod secrets;
 pub mod stack;
 pub mod ui;
+pub mod update;
 pub mod write;
 
 pub use error::{Error, Result};
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Recommend(args) => commands::recommend::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Pack(cmd) => commands::pack::run(&cmd),
+        Command::Update(args) => commands::update::run(&args),
         Command::Completions(args) => {
             commands::completions::run(&args);
             Ok(())

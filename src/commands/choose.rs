@@ -140,6 +140,18 @@ pub fn choose(args: &NewArgs, answers: &AnswersFile, ui: &Ui, interactive: bool)
         return Ok(plain(pack, id));
     }
 
+    // A record names where its pack came from: a directory or a git repository (at the
+    // recorded commit) is used again; built-in packs go by their stack below.
+    if args.stack.is_none() {
+        if let Some(pack) = crate::update::record::pack_from_record(answers)? {
+            let id = answers
+                .stack
+                .clone()
+                .unwrap_or_else(|| pack.name().to_string());
+            return Ok(plain(pack, id));
+        }
+    }
+
     let explicit = args.stack.as_deref().or(answers.stack.as_deref());
     if let Some(raw) = explicit {
         let stack = match raw.parse::<Stack>() {

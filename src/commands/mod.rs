@@ -7,3 +7,4 @@ pub mod new;
 pub mod pack;
 pub mod pack_test;
 pub mod recommend;
+pub mod update;

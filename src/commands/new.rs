@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::choose as select;
-use crate::answers::{self, AnswersFile, Asker, PackRecord};
+use crate::answers::{self, AnswersFile, Asker};
 use crate::cli::NewArgs;
 use crate::error::{Error, Result};
 use crate::git::{self, GitOutcome};
@@ -55,7 +55,11 @@ pub fn run(args: NewArgs) -> Result<()> {
     let interactive = !args.yes && Ui::can_prompt();
 
     let answers = match &args.answers {
-        Some(path) => AnswersFile::load(path)?,
+        Some(path) => {
+            let rec = AnswersFile::load(path)?;
+            crate::update::record::check_not_newer(&rec, path)?;
+            rec
+        }
         None => AnswersFile::default(),
     };
     let sets = answers::parse_sets(&args.set)?;
@@ -91,6 +95,7 @@ pub fn run(args: NewArgs) -> Result<()> {
 
     let choice = select::choose(&args, &answers, &ui, interactive)?;
     let pack = &choice.pack;
+    crate::update::record::check_replay_version(&answers, pack, args.locked, &ui)?;
 
     let base = TemplateContext {
         names: project.clone(),
@@ -113,7 +118,8 @@ pub fn run(args: NewArgs) -> Result<()> {
     let context = TemplateContext { values, ..base };
 
     let mut plan = with_deadline(render_timeout(), || render::render(pack, &context))?;
-    let record = record(pack, &context, &choice);
+    let mut record = record(pack, &context, &choice);
+    record.files = crate::update::record::file_hashes(&plan)?;
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
         bytes: record.to_toml_string().into_bytes().into(),
@@ -263,14 +269,11 @@ fn display_path(output: &Path, slug: &str) -> String {
 /// The `.scaffold.toml` record of this project.
 fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> AnswersFile {
     AnswersFile {
+        format: Some(crate::update::record::FORMAT),
         scaffold_version: Some(env!("CARGO_PKG_VERSION").to_string()),
         name: Some(context.names.name.clone()),
         stack: Some(context.stack.clone()),
-        pack: Some(PackRecord {
-            name: pack.name().to_string(),
-            version: pack.manifest.pack.version.clone(),
-            content_hash: pack.content_hash.clone(),
-        }),
+        pack: Some(crate::update::record::pack_record(pack)),
         requirements: choice.requirements.clone(),
         recommendation: choice.recommendation.clone(),
         // Only the answers: derived values are recomputed from them.
@@ -280,6 +283,8 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
             .filter(|(k, _)| pack.manifest.variable(k).is_some())
             .map(|(k, v)| (k.clone(), v.to_toml()))
             .collect(),
+        // Filled from the plan by the caller.
+        files: std::collections::BTreeMap::new(),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum Origin {
         url: String,
         /// The branch or tag.
         reference: Option<String>,
+        /// The commit that was checked out, when git could tell.
+        commit: Option<String>,
     },
     /// A user pack from the user pack directory.
     User(PathBuf),
@@ -85,10 +87,12 @@ impl Pack {
             Origin::Git {
                 url,
                 reference: Some(r),
+                ..
             } => format!("{url}#{r}"),
             Origin::Git {
                 url,
                 reference: None,
+                ..
             } => url.clone(),
         }
     }

@@ -164,10 +164,25 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
     let origin = Origin::Git {
         url: url.to_string(),
         reference: reference.map(str::to_string),
+        commit: head_commit(&checkout),
     };
     let mut p = pack::assemble(files, origin, url)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
     Ok(p)
+}
+
+/// The commit checked out in a clone, for the project's record.
+#[must_use]
+pub fn head_commit(checkout: &Path) -> Option<String> {
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(checkout)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && sha.len() >= 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(sha)
 }
 
 #[cfg(test)]
