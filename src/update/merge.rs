@@ -258,7 +258,7 @@ pub fn decide(
             }
         }
         (Some(b), Some(o), None) => {
-            if o.bytes == b.bytes {
+            if o.bytes == b.bytes && o.executable == b.executable {
                 let mut c = FileChange::new(path, Action::Removed);
                 c.write = Some(Write::Delete);
                 c

@@ -355,10 +355,14 @@ pub fn plan(project: &Path, opts: &Options) -> Result<UpdatePlan> {
     // nothing is yet: local edits follow it to its new path.
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     for p in &paths {
-        let (Some(Some(b)), Some(Some(o))) = (bases.get(p), ours.get(p)) else {
+        let (Some(Some(b)), Some(o)) = (bases.get(p), ours.get(p)) else {
             continue;
         };
-        if theirs.files.contains_key(p) || merge::is_env(p) || o.bytes == b.bytes {
+        // Unedited files need no tracking: the old path goes, the new one comes.
+        let edited = o
+            .as_ref()
+            .is_none_or(|o| o.bytes != b.bytes || o.executable != b.executable);
+        if theirs.files.contains_key(p) || merge::is_env(p) || !edited {
             continue;
         }
         let target = theirs.files.iter().find(|(q, t)| {
@@ -376,6 +380,9 @@ pub fn plan(project: &Path, opts: &Options) -> Result<UpdatePlan> {
     let mut changes = Vec::new();
     for p in &paths {
         if let Some(q) = renamed.get(p) {
+            if ours.get(p).is_none_or(Option::is_none) {
+                continue; // deleted locally: nothing to move
+            }
             changes.push(FileChange {
                 path: p.clone(),
                 action: Action::Removed,
@@ -400,9 +407,9 @@ pub fn plan(project: &Path, opts: &Options) -> Result<UpdatePlan> {
             ),
         };
         if let Some(mut c) = merge::decide(p, base_of, ours_of, theirs.files.get(p)) {
-            if let Some(from) = from {
+            if let (Some(from), true) = (from, ours_of.is_some()) {
                 c.note = Some(format!("renamed from {from}"));
-                if c.action == Action::KeptLocal || c.action == Action::Updated {
+                if c.action != Action::Conflict {
                     c.action = Action::Merged;
                 }
                 if c.write.is_none() {
