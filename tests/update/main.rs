@@ -5,6 +5,7 @@ mod bad_input;
 mod corpus;
 mod history;
 mod interrupt;
+mod provenance;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
