@@ -67,7 +67,7 @@ pub fn run(args: &UpdateArgs) -> Result<()> {
         crate::ui::out(&diff_text(&plan))?;
     }
     if !args.json && !args.diff {
-        list(&plan, args.dry_run || args.check)?;
+        list(&plan)?;
     }
     if args.json {
         let report = Report {
@@ -145,7 +145,7 @@ pub fn run(args: &UpdateArgs) -> Result<()> {
 }
 
 /// The per-file listing (on stdout: it is the command's data).
-fn list(plan: &UpdatePlan, dry: bool) -> Result<()> {
+fn list(plan: &UpdatePlan) -> Result<()> {
     let mut text = String::new();
     let mut unchanged = 0;
     for c in &plan.changes {
@@ -165,11 +165,8 @@ fn list(plan: &UpdatePlan, dry: bool) -> Result<()> {
         ));
     }
     text.push_str(&format!(
-        "{unchanged} files unchanged; pack `{}` {} → {}{}\n",
-        plan.pack,
-        plan.from_version,
-        plan.to_version,
-        if dry { " (nothing written)" } else { "" }
+        "{unchanged} files unchanged; pack `{}` {} → {}\n",
+        plan.pack, plan.from_version, plan.to_version,
     ));
     crate::ui::out(&text)
 }
