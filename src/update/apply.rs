@@ -210,11 +210,64 @@ fn write_staged(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     f.sync_all()
 }
 
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+/// Before anything is staged: every step must be able to succeed, because after the commit
+/// point there is no going back. No symlink or file on the way to a path (nothing is
+/// written through a link, out of the project), and every existing directory that changes
+/// is writable.
+///
+/// # Errors
+/// A usage error naming the path in the way and what to do.
+pub fn preflight(plan: &UpdatePlan) -> Result<()> {
+    let project = &plan.project;
+    let paths = plan
+        .changes
+        .iter()
+        .filter(|c| c.write.is_some())
+        .map(|c| c.path.as_str())
+        .chain(std::iter::once(RECORD_FILE));
+    for rel in paths {
+        let mut dir = project.clone();
+        let parts: Vec<&str> = rel.split('/').collect();
+        for part in &parts[..parts.len() - 1] {
+            dir.push(part);
+            match fs::symlink_metadata(&dir) {
+                Err(_) => break, // created by the update
+                Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
+                    return Err(Error::usage(format!(
+                        "`{}` is in the way of `{rel}` (it is a link or a file, not a directory); move it away and run `scaffold update` again",
+                        dir.display()
+                    )));
+                }
+                Ok(_) => {}
+            }
+        }
+        let parent = project.join(rel);
+        let parent = parent.parent().unwrap_or(project);
+        if parent.is_dir() && !writable(parent) {
+            return Err(Error::usage(format!(
+                "`{}` is not writable, and `{rel}` changes in it; fix its permissions and run `scaffold update` again",
+                parent.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Write the plan into the project: all of it or, on an error or Ctrl-C, none of it.
 ///
 /// # Errors
 /// An I/O error (nothing changed), [`Error::Interrupted`] (nothing changed).
 pub fn apply(plan: &UpdatePlan) -> Result<()> {
+    preflight(plan)?;
     let project = &plan.project;
     let mut suffix = [0u8; 6];
     let _ = getrandom::fill(&mut suffix);

@@ -115,3 +115,21 @@ fn an_unknown_set_key_or_need() {
     );
     refused(home.path(), &dir, &["--needs", "+telepathy"], "--needs");
 }
+
+#[test]
+fn a_link_on_the_way_is_refused_before_anything_is_written() {
+    let (home, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let dir = project(home.path(), work.path());
+    let outside = work.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::rename(dir.join("app"), outside.join("app")).unwrap();
+    std::os::unix::fs::symlink(outside.join("app"), dir.join("app")).unwrap();
+    let before_outside = snapshot(&outside);
+    refused(
+        home.path(),
+        &dir,
+        &["--set", "database=postgres"],
+        "is in the way",
+    );
+    assert_eq!(snapshot(&outside), before_outside);
+}

@@ -121,3 +121,46 @@ fn a_git_pack_is_replayed_from_the_recorded_commit() {
     let out = run(scaffold(h).args(["update", "--check"]).arg(&demo));
     assert!(out.status.success(), "{out:?}");
 }
+
+/// A directory pack that changed since: the base comes from the project's first commit;
+/// without one, an edited file becomes a conflict showing both sides (never replaced).
+#[test]
+fn a_changed_directory_pack_falls_back_to_the_first_commit_then_two_way() {
+    for with_git in [true, false] {
+        let (home, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let h = home.path();
+        let _ = scaffold(h);
+        let dir_pack = work.path().join("pack");
+        let body = "one\ntwo\nthree\nfour\nfive\n";
+        pack(&dir_pack, "1.0.0", body);
+        let mut cmd = scaffold(h);
+        cmd.args(["new", "demo", "--yes", "--pack"])
+            .arg(&dir_pack)
+            .arg("-o")
+            .arg(work.path());
+        if !with_git {
+            cmd.arg("--no-git");
+        }
+        let out = run(&mut cmd);
+        assert!(out.status.success(), "{out:?}");
+        let demo = work.path().join("demo");
+        pack(&dir_pack, "2.0.0", &body.replace("five", "FIVE"));
+        std::fs::write(demo.join("main.txt"), body.replace("one", "ONE")).unwrap();
+        let out = run(scaffold(h).args(["update", "--json"]).arg(&demo));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let action = report["files"][0]["action"].as_str().unwrap_or_default();
+        let text = std::fs::read_to_string(demo.join("main.txt")).unwrap();
+        if with_git {
+            assert_eq!(action, "merged", "{report}");
+            assert_eq!(text, "ONE\ntwo\nthree\nfour\nFIVE\n");
+            assert!(
+                report["base"].as_str().unwrap().contains("first commit"),
+                "{report}"
+            );
+        } else {
+            assert_eq!(action, "conflict", "{report}");
+            assert_eq!(out.status.code(), Some(1));
+            assert!(text.contains("ONE") && text.contains("FIVE") && text.contains("<<<<<<<"));
+        }
+    }
+}
