@@ -169,6 +169,23 @@ pub fn env_keys(text: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// `KEY=value` pairs of a `.env` file, in order.
+fn env_values(text: &[u8]) -> Vec<(String, String)> {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter_map(|line| {
+            let key = env_keys(line.as_bytes()).into_iter().next()?;
+            let (_, value) = line.split_once('=')?;
+            Some((key, value.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Whether a value looks like a secret `secret()` generated (random on every render).
+fn looks_generated(value: &str) -> bool {
+    value.len() >= 16 && value.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// `.env`: never replaced; the keys the pack sets now and the file lacks are appended with
 /// the fresh values just generated.
 fn decide_env(
@@ -202,8 +219,40 @@ fn decide_env(
                     }
                 }
             }
+            // Keys whose generated value the pack changed (a secret aside): yours are kept,
+            // and named so that you can follow by hand.
+            let base_text = match base {
+                Base::Known(Some(b)) => Some(b.bytes.as_slice()),
+                _ => None,
+            };
+            let differs: Vec<String> = env_values(&t.bytes)
+                .into_iter()
+                .filter(|(k, v)| {
+                    let ours = env_values(&o.bytes);
+                    let mine = ours.iter().find(|(ok, _)| ok == k).map(|(_, ov)| ov);
+                    let then = base_text.map(|b| {
+                        env_values(b)
+                            .into_iter()
+                            .find(|(bk, _)| bk == k)
+                            .map(|(_, bv)| bv)
+                    });
+                    mine.is_some_and(|m| m != v)
+                        && then.is_some_and(|b| b.as_ref() != Some(v))
+                        && !looks_generated(v)
+                })
+                .map(|(k, _)| k)
+                .collect();
+            let kept = (!differs.is_empty()).then(|| {
+                format!(
+                    "kept your values of {}, which the pack now generates differently",
+                    differs.join(", ")
+                )
+            });
             if added.is_empty() {
-                return Some(FileChange::new(path, Action::Unchanged));
+                return Some(match kept {
+                    Some(note) => FileChange::new(path, Action::KeptLocal).note(note),
+                    None => FileChange::new(path, Action::Unchanged),
+                });
             }
             let mut bytes = o.bytes.clone();
             if !bytes.is_empty() && !bytes.ends_with(b"\n") {
@@ -214,8 +263,12 @@ fn decide_env(
                 bytes.extend_from_slice(line.as_bytes());
                 bytes.push(b'\n');
             }
+            let mut note = format!("new keys: {}", added.join(", "));
+            if let Some(kept) = kept {
+                note = format!("{note}; {kept}");
+            }
             let mut change = FileChange::new(path, Action::Merged)
-                .note(format!("new keys: {}", added.join(", ")))
+                .note(note)
                 .put(bytes, o.executable);
             change.env_keys = added;
             Some(change)
@@ -417,6 +470,13 @@ mod tests {
         assert!(text.ends_with("NEW_KEY=xyz\n"), "{text}");
         let same = decide("w/.env", Base::Unknown, Some(&o), Some(&g("A=3\n"))).unwrap();
         assert_eq!((same.action, same.write), (Action::Unchanged, None));
+        // The pack now generates another URL: yours is kept and named.
+        let b = g("URL=sqlite\nSECRET=aaaaaaaaaaaaaaaaaaaa\n");
+        let o = l("URL=sqlite\nSECRET=aaaaaaaaaaaaaaaaaaaa\n");
+        let t = g("URL=postgres\nSECRET=bbbbbbbbbbbbbbbbbbbb\n");
+        let c = decide(".env", Base::Known(Some(&b)), Some(&o), Some(&t)).unwrap();
+        assert_eq!((c.action, c.write), (Action::KeptLocal, None));
+        assert!(c.note.unwrap().contains("kept your values of URL"));
     }
 
     #[test]
