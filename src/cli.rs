@@ -134,7 +134,7 @@ Exit codes: 0 updated (or nothing to do); 1 conflicts (files with <<<<<<< marker
 2 bad input (no or a newer .scaffold.toml, an unreachable pack, an unknown --set key or need);
 130 interrupted (nothing changed).")]
 pub struct UpdateArgs {
-    /// The project directory (default: the current one).
+    /// The project directory.
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
