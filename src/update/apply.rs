@@ -336,7 +336,12 @@ pub fn apply(plan: &UpdatePlan) -> Result<()> {
     sync_dir(&dir);
     // From here on the update is decided: a failure leaves the journal for the next run.
     stage.keep = true;
-    commit(project, &dir, &journal)?;
+    commit(project, &dir, &journal).map_err(|e| Error::Failed {
+        message: format!(
+            "{e}; the update was decided but is not complete: fix that, then run `scaffold update` again to finish it (its journal is `{}`)",
+            dir.join(JOURNAL).display()
+        ),
+    })?;
     stage.keep = false;
     Ok(())
 }
