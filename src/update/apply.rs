@@ -338,7 +338,10 @@ pub fn apply(plan: &UpdatePlan) -> Result<()> {
     stage.keep = true;
     commit(project, &dir, &journal).map_err(|e| Error::Failed {
         message: format!(
-            "{e}; the update was decided but is not complete: fix that, then run `scaffold update` again to finish it (its journal is `{}`)",
+            "{e}{}; the update was decided but is not complete: fix that, then run `scaffold update` again to finish it (its journal is `{}`)",
+            std::error::Error::source(&e)
+                .map(|c| format!(": {c}"))
+                .unwrap_or_default(),
             dir.join(JOURNAL).display()
         ),
     })?;
