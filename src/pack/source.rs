@@ -164,10 +164,89 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
     let origin = Origin::Git {
         url: url.to_string(),
         reference: reference.map(str::to_string),
+        commit: head_commit(&checkout),
     };
     let mut p = pack::assemble(files, origin, url)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
     Ok(p)
+}
+
+/// Clone a git pack and check out one commit (the recorded one).
+///
+/// # Errors
+/// git missing, the repository unreachable, or the commit gone (exit 2).
+pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
+    let tmp = tempfile::Builder::new()
+        .prefix("scaffold-pack-")
+        .tempdir()
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })?;
+    let checkout = tmp.path().join("pack");
+    let git = |args: &[&str], dir: Option<&Path>| -> Result<()> {
+        let mut cmd = Command::new("git");
+        cmd.args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null());
+        if let Some(d) = dir {
+            cmd.current_dir(d);
+        }
+        let out = cmd.output().map_err(|e| {
+            Error::usage(format!(
+                "git is needed to use a pack from a git URL, and it could not be run: {e}"
+            ))
+        })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::usage(format!(
+                "cannot fetch pack `{url}` at commit {commit}: {}; check that the repository is reachable, or pass --pack to point at the pack",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
+    };
+    let target = checkout.to_string_lossy().to_string();
+    git(
+        &["clone", "--quiet", "--no-checkout", "--", url, &target],
+        None,
+    )?;
+    git(
+        &[
+            "-c",
+            "advice.detachedHead=false",
+            "checkout",
+            "--quiet",
+            commit,
+        ],
+        Some(&checkout),
+    )?;
+    let files = pack::read_dir_files(&checkout)?;
+    let origin = Origin::Git {
+        url: url.to_string(),
+        reference: None,
+        commit: Some(commit.to_string()),
+    };
+    let mut p = pack::assemble(files, origin, url)?;
+    pack::load_includes(&mut p, Some(&checkout), 0)?;
+    Ok(p)
+}
+
+/// The commit checked out in a clone, for the project's record.
+#[must_use]
+pub fn head_commit(checkout: &Path) -> Option<String> {
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(checkout)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && sha.len() >= 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(sha)
 }
 
 #[cfg(test)]
