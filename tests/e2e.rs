@@ -364,9 +364,10 @@ fn as_0_1_0_record(text: &str) -> String {
 
 /// `scaffold update` for real: generate `stack` with the previous release's pack (the
 /// 0.1.0 copy kept in templates/.history), recorded as that release recorded it, make the
-/// local `edits`, update to the current pack (no conflicts: the edits do not overlap the
-/// pack's changes), then the project's own `make install`, `make lint` and `make test`.
-fn update_case(stack: &str, edits: &[Edit]) {
+/// local `edits`, update to the current pack with `sets` (no conflicts: the edits do not
+/// overlap the pack's changes), then the project's own `make install`, `make lint` and
+/// `make test`.
+fn update_case(stack: &str, edits: &[Edit], sets: &[&str]) {
     let name = format!("e2e-update-{stack}");
     let root = work_root();
     let project = root.join(&name);
@@ -407,11 +408,12 @@ fn update_case(stack: &str, edits: &[Edit]) {
         }
     }
 
-    let out = Command::new(scaffold_bin())
-        .args(["update", "--json"])
-        .arg(&project)
-        .output()
-        .expect("run scaffold update");
+    let mut update = Command::new(scaffold_bin());
+    update.args(["update", "--json"]).arg(&project);
+    for s in sets {
+        update.args(["--set", s]);
+    }
+    let out = update.output().expect("run scaffold update");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     eprintln!("{}", String::from_utf8_lossy(&out.stderr));
     assert!(
@@ -491,6 +493,7 @@ fn update_fastapi_from_0_1_0() {
                 "Settings (see our runbook) are read once at startup",
             ),
         ],
+        &[],
     );
 }
 
@@ -516,6 +519,9 @@ fn update_express_from_0_1_0() {
                 "Commit `package-lock.json` (we do) after the first `make install`",
             ),
         ],
+        // 0.1.0 recorded Node 20, which reached end of life; 0.2.0 refuses it, and update
+        // says to choose a supported version this way.
+        &["node_version=24"],
     );
 }
 

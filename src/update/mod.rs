@@ -200,6 +200,7 @@ pub fn plan(project: &Path, opts: &Options) -> Result<UpdatePlan> {
     let current = engine::current_pack(&rec)?;
     let then = identity(project, &rec, &current)?;
     let next = new_answers(&rec, opts, &current, &then)?;
+    check_recorded_answers(&current, &next.answers, &opts.sets)?;
     let now = Identity {
         why: next.why.clone(),
         ..then.clone()
@@ -244,6 +245,31 @@ pub fn plan(project: &Path, opts: &Options) -> Result<UpdatePlan> {
         record,
         record_changed,
     })
+}
+
+/// A recorded answer the pack now refuses (say a runtime version it no longer supports)
+/// and `--set` does not replace: exit 2, naming the value and the flag that fixes it.
+fn check_recorded_answers(
+    current: &Pack,
+    answers: &BTreeMap<String, toml::Value>,
+    sets: &[(String, String)],
+) -> Result<()> {
+    for (key, value) in answers {
+        if sets.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let Some(var) = current.manifest.variable(key) else {
+            continue;
+        };
+        if let Err(reason) = var.from_toml(value) {
+            return Err(Error::usage(format!(
+                "{RECORD_FILE} records `{key} = {value}`, which pack `{}` {} refuses: {reason}; choose a value it accepts with `scaffold update --set {key}=VALUE`",
+                current.name(),
+                current.manifest.pack.version
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The project's names, stack and recorded reasons: what the base was rendered with.

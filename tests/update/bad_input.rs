@@ -182,3 +182,30 @@ fn a_template_that_never_ends_stops_update_too() {
     assert_eq!(crate::snapshot(&dir), before);
     assert_eq!(crate::siblings(&dir), [pack]);
 }
+
+/// A recorded answer the pack now refuses (a Python version below its minimum): exit 2
+/// naming the `--set` that fixes it; with that `--set`, the update goes ahead.
+#[test]
+fn a_recorded_answer_the_pack_now_refuses() {
+    let (home, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let dir = project(home.path(), work.path());
+    let rec = dir.join(".scaffold.toml");
+    let text = std::fs::read_to_string(&rec).unwrap();
+    assert!(text.contains("python_version = \"3.11\""), "{text}");
+    std::fs::write(
+        &rec,
+        text.replace("python_version = \"3.11\"", "python_version = \"2.7\""),
+    )
+    .unwrap();
+    refused(
+        home.path(),
+        &dir,
+        &[],
+        "scaffold update --set python_version=VALUE",
+    );
+    let out = run(scaffold(home.path())
+        .arg("update")
+        .arg(&dir)
+        .args(["--dry-run", "--set", "python_version=3.11"]));
+    assert!(out.status.success(), "{out:?}");
+}
