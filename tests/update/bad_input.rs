@@ -203,9 +203,10 @@ fn a_recorded_answer_the_pack_now_refuses() {
         &[],
         "scaffold update --set python_version=VALUE",
     );
-    let out = run(scaffold(home.path())
-        .arg("update")
-        .arg(&dir)
-        .args(["--dry-run", "--set", "python_version=3.11"]));
+    let out = run(scaffold(home.path()).arg("update").arg(&dir).args([
+        "--dry-run",
+        "--set",
+        "python_version=3.11",
+    ]));
     assert!(out.status.success(), "{out:?}");
 }
