@@ -5,6 +5,8 @@
 //! The answers file has the same schema as the `.scaffold.toml` record a generated project
 //! carries, so feeding a project's record back reproduces it.
 
+pub mod record;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -19,6 +21,10 @@ use crate::pack::{Kind, Manifest, Value, Variable};
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersFile {
+    /// The record's format version (absent in records written before it existed); a record
+    /// in a newer format than this scaffold reads is refused with a hint to upgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
     /// The scaffold version that wrote the record (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaffold_version: Option<String>,
@@ -41,6 +47,10 @@ pub struct AnswersFile {
     /// Pack variables.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variables: BTreeMap<String, toml::Value>,
+    /// Every generated file's relative path and `sha256:<64 hex>` of the bytes generated
+    /// there (the record itself excluded).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, String>,
 }
 
 /// The `[pack]` table of a record.
@@ -53,6 +63,22 @@ pub struct PackRecord {
     pub version: String,
     /// The pack's content hash (`sha256:…`).
     pub content_hash: String,
+    /// Where the pack came from: `builtin`, `dir`, `git` or `user` (absent in older
+    /// records, which then name a built-in stack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The directory of a `dir` or `user` pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The repository of a `git` pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The branch or tag a `git` pack was asked at.
+    #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The commit a `git` pack was rendered from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 /// The `[requirements]` table.
@@ -614,6 +640,7 @@ conflicts = "persist"
     #[test]
     fn record_round_trips() {
         let mut rec = AnswersFile {
+            format: Some(1),
             scaffold_version: Some("0.1.0".into()),
             name: Some("My API".into()),
             stack: Some("fastapi".into()),
@@ -621,6 +648,11 @@ conflicts = "persist"
                 name: "fastapi".into(),
                 version: "0.1.0".into(),
                 content_hash: "sha256:00".into(),
+                source: Some("git".into()),
+                url: Some("file:///srv/p.git".into()),
+                reference: Some("v2".into()),
+                commit: Some("ab".repeat(20)),
+                path: None,
             }),
             requirements: Some(RequirementsRecord {
                 needs: vec!["ml".into()],
@@ -633,11 +665,24 @@ conflicts = "persist"
                 reasons: vec!["typed".into()],
             }),
             variables: BTreeMap::new(),
+            files: BTreeMap::from([(
+                "app/main.py".to_string(),
+                format!("sha256:{}", "0".repeat(64)),
+            )]),
         };
         rec.variables
             .insert("docker".into(), toml::Value::Boolean(true));
         let text = rec.to_toml_string();
         assert_eq!(AnswersFile::parse(&text).unwrap(), rec);
+    }
+
+    #[test]
+    fn old_records_keep_loading() {
+        let old = "scaffold_version = \"0.1.0\"\nname = \"a\"\nstack = \"fastapi\"\n[pack]\nname = \"fastapi\"\nversion = \"0.1.0\"\ncontent_hash = \"sha256:00\"\n[variables]\ndocker = true\n";
+        let rec = AnswersFile::parse(old).unwrap();
+        assert_eq!(rec.format, None);
+        assert!(rec.files.is_empty());
+        assert_eq!(rec.pack.unwrap().source, None);
     }
 
     #[test]

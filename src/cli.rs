@@ -33,6 +33,9 @@ pub enum Command {
     Pack(PackCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Follow a newer pack, or changed answers: re-render and merge three ways per file,
+    /// keeping local edits (conflicts get markers and exit 1).
+    Update(UpdateArgs),
 }
 
 /// The requirement answers shared by `new` and `recommend`.
@@ -117,6 +120,48 @@ pub struct NewArgs {
 
     /// Print one JSON document on stdout and nothing else there.
     #[arg(long, help_heading = "Output")]
+    pub json: bool,
+
+    /// With --answers: refuse to render a pack version other than the recorded one.
+    #[arg(long, requires = "answers", help_heading = "Answers")]
+    pub locked: bool,
+}
+
+/// `scaffold update`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 updated (or nothing to do); 1 conflicts (files with <<<<<<< markers are listed),
+--check finding the project behind its pack, or a failure while writing (nothing changed);
+2 bad input (no or a newer .scaffold.toml, an unreachable pack, an unknown --set key or need);
+130 interrupted (nothing changed).")]
+pub struct UpdateArgs {
+    /// The project directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Change a pack variable (repeatable), e.g. --set jobs_queue=redis.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
+    /// Add or remove needs, e.g. --needs +realtime,-ml; the README's reasons follow, and a
+    /// real-time need switches on a pack's jobs API.
+    #[arg(long, value_name = "+NEED,-NEED", allow_hyphen_values = true)]
+    pub needs: Option<String>,
+
+    /// List each file's action; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Exit 1 when the project is behind its pack (for CI); write nothing.
+    #[arg(long, conflicts_with_all = ["dry_run", "diff"])]
+    pub check: bool,
+
+    /// Show what would change as a unified diff; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Print one JSON document on stdout and nothing else there.
+    #[arg(long)]
     pub json: bool,
 }
 

@@ -49,6 +49,7 @@ pub mod resolve;
 pub mod secrets;
 pub mod stack;
 pub mod ui;
+pub mod update;
 pub mod value;
 #[allow(clippy::pedantic)]
 pub mod write;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Recommend(args) => commands::recommend::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Pack(cmd) => commands::pack::run(&cmd),
+        Command::Update(args) => update::command::run(&args),
         Command::Completions(args) => {
             commands::completions::run(&args);
             Ok(())

@@ -54,6 +54,8 @@ pub struct Options {
     pub no_git: bool,
     /// `--json`.
     pub json: bool,
+    /// `--locked`: refuse to render another pack version than the answers file records.
+    pub locked: bool,
 }
 
 /// Which pack renders the project.
@@ -68,6 +70,9 @@ pub enum PackChoice {
     },
     /// `--stack`, or the answers file's `stack`: a built-in stack or a user pack's name.
     Named(String),
+    /// No `--pack` or `--stack`, and the answers file records a pack from a directory or a
+    /// git repository: that pack again (a git pack at the recorded commit).
+    Recorded,
     /// Neither: the recommendation decides (asked on a terminal, taken with `--yes`).
     Recommend,
 }
@@ -118,11 +123,13 @@ impl NewRequest {
         if let Some(recorded) = &input.answers.name {
             derive_name(recorded)?;
         }
+        let recorded = input.stack.is_none() && recorded_elsewhere(&input.answers);
         let pack = match (input.pack, input.stack.or(input.answers.stack.clone())) {
             (Some(spec), _) => PackChoice::Spec {
                 spec,
                 reference: input.pack_ref,
             },
+            (None, _) if recorded => PackChoice::Recorded,
             (None, Some(name)) => PackChoice::Named(name),
             (None, None) => PackChoice::Recommend,
         };
@@ -150,6 +157,16 @@ impl NewRequest {
         };
         Ok((dir, project))
     }
+}
+
+/// Whether the answers file records a pack that is not built in (a directory, a user pack
+/// or a git repository), which a replay then uses again.
+fn recorded_elsewhere(answers: &AnswersFile) -> bool {
+    answers
+        .pack
+        .as_ref()
+        .and_then(|p| p.source.as_deref())
+        .is_some_and(|s| matches!(s, "dir" | "user" | "git"))
 }
 
 /// Parse `--needs`/`--team` into requirements.

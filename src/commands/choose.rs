@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::answers::record as provenance;
 use crate::answers::{RecommendationRecord, RequirementsRecord};
 use crate::error::{Error, Result};
 use crate::pack::{self, Pack};
@@ -152,6 +153,20 @@ fn choose_pack(req: &NewRequest, session: &Session) -> Result<Choice> {
         PackChoice::Spec { spec, reference } => {
             let pack = pack::source::resolve(spec, reference.as_deref())?;
             let id = pack.name().to_string();
+            Ok(plain(pack, id))
+        }
+        PackChoice::Recorded => {
+            // The directory or git repository (at the recorded commit) the record names.
+            let pack = provenance::pack_from_record(&req.answers)?.ok_or_else(|| {
+                Error::usage(
+                    "the answers file's [pack] names no directory or repository; pass --stack or --pack",
+                )
+            })?;
+            let id = req
+                .answers
+                .stack
+                .clone()
+                .unwrap_or_else(|| pack.name().to_string());
             Ok(plain(pack, id))
         }
         PackChoice::Named(raw) => {

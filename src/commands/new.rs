@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::choose as select;
 use super::needs;
-use crate::answers::{AnswersFile, Asker, PackRecord};
+use crate::answers::record as provenance;
+use crate::answers::{AnswersFile, Asker};
 use crate::cli::NewArgs;
 use crate::engine::TemplateContext;
 use crate::error::{Error, Result};
@@ -68,7 +69,11 @@ pub fn run(args: NewArgs) -> Result<()> {
 /// The request, from the command line and the answers file.
 fn request(args: NewArgs) -> Result<NewRequest> {
     let answers = match &args.answers {
-        Some(path) => AnswersFile::load(path)?,
+        Some(path) => {
+            let rec = AnswersFile::load(path)?;
+            provenance::check_not_newer(&rec, path)?;
+            rec
+        }
         None => AnswersFile::default(),
     };
     NewRequest::new(NewInput {
@@ -87,6 +92,7 @@ fn request(args: NewArgs) -> Result<NewRequest> {
             force: args.force,
             no_git: args.no_git,
             json: args.json,
+            locked: args.locked,
         },
     })
 }
@@ -148,6 +154,7 @@ fn plan<'p>(
     choice: &'p select::Choice,
 ) -> Result<(Plan<'p>, TemplateContext)> {
     let pack = &choice.pack;
+    provenance::check_replay_version(&req.answers, pack, req.options.locked, &session.ui)?;
     let base = TemplateContext {
         names: target.project.clone(),
         stack: choice.stack_id.clone(),
@@ -191,7 +198,8 @@ fn plan<'p>(
     )?;
     let context = resolved.context().clone();
     let mut plan = render::render(&resolved)?;
-    let record = record(pack, &context, choice);
+    let mut record = record(pack, &context, choice);
+    record.files = provenance::file_hashes(&plan)?;
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
         bytes: record.to_toml_string().into_bytes().into(),
@@ -363,14 +371,11 @@ fn display_path(output: &Path, slug: &str) -> String {
 /// The `.scaffold.toml` record of this project.
 fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> AnswersFile {
     AnswersFile {
+        format: Some(provenance::FORMAT),
         scaffold_version: Some(env!("CARGO_PKG_VERSION").to_string()),
         name: Some(context.names.name.clone()),
         stack: Some(context.stack.clone()),
-        pack: Some(PackRecord {
-            name: pack.name().to_string(),
-            version: pack.manifest.pack.version.clone(),
-            content_hash: pack.content_hash.clone(),
-        }),
+        pack: Some(provenance::pack_record(pack)),
         requirements: choice.requirements.clone(),
         recommendation: choice.recommendation.clone(),
         // Only the answers: derived values are recomputed from them.
@@ -380,6 +385,8 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
             .filter(|(k, _)| pack.manifest.variable(k).is_some())
             .map(|(k, v)| (k.clone(), v.to_toml()))
             .collect(),
+        // Filled from the plan by the caller.
+        files: std::collections::BTreeMap::new(),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum Origin {
         url: String,
         /// The branch or tag.
         reference: Option<String>,
+        /// The commit that was checked out, when git could tell.
+        commit: Option<String>,
     },
     /// A user pack from the user pack directory.
     User(PathBuf),
@@ -85,10 +87,12 @@ impl Pack {
             Origin::Git {
                 url,
                 reference: Some(r),
+                ..
             } => format!("{url}#{r}"),
             Origin::Git {
                 url,
                 reference: None,
+                ..
             } => url.clone(),
         }
     }
@@ -244,7 +248,22 @@ pub fn builtin_files(name: &str) -> Result<Vec<PackFile>> {
 }
 
 fn builtin_dir(name: &str) -> Option<&'static Dir<'static>> {
+    if name.starts_with('.') {
+        // `.history` and the like: kept beside the packs, never a pack.
+        return None;
+    }
     BUILTIN.dirs().find(|d| d.path() == Path::new(name))
+}
+
+/// The directory of `templates/` that keeps earlier releases of the built-in packs, as
+/// `.history/<release>/<pack>/`. It starts with a dot and has no `pack.toml`, so it is
+/// never listed, exported or linted as a pack.
+pub const HISTORY_DIR: &str = ".history";
+
+/// The kept releases of the built-in packs, embedded with them (see [`HISTORY_DIR`]).
+#[must_use]
+pub fn builtin_history() -> Option<&'static Dir<'static>> {
+    BUILTIN.get_dir(HISTORY_DIR)
 }
 
 fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackFile>) {

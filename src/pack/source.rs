@@ -4,6 +4,7 @@
 //! built-in one: the same name is an error that says how to rename it.
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
 use crate::error::{Error, Result};
 use crate::pack::{self, Origin, Pack};
@@ -184,6 +185,7 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
     let origin = Origin::Git {
         url: url.to_string(),
         reference: reference.map(str::to_string),
+        commit: head_commit(&checkout),
     };
     let mut p = pack::assemble(files, origin, url)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
@@ -216,6 +218,96 @@ fn keep_until_exit(dir: tempfile::TempDir) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .push(dir);
+}
+
+/// Clone a git pack and check out one commit (the recorded one).
+///
+/// # Errors
+/// git missing, the repository unreachable, or the commit gone (exit 2).
+pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
+    let tmp = tempfile::Builder::new()
+        .prefix("scaffold-pack-")
+        .tempdir()
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })?;
+    let checkout = tmp.path().join("pack");
+    // The same hardened git as every clone of an untrusted pack (see `git::command`). Here
+    // the source comes from a project's record, and a source that is gone is fixed by an
+    // answer (`--pack`), so it is bad input (exit 2) that names the fix.
+    let git = |args: &[&str], dir: Option<&Path>| -> Result<()> {
+        let mut cmd = crate::git::command();
+        cmd.args(args).stdin(Stdio::null());
+        if let Some(d) = dir {
+            cmd.current_dir(d);
+        }
+        let out = cmd.output().map_err(|e| {
+            Error::usage(format!(
+                "git is needed to use a pack from a git URL, and it could not be run: {e}; install git, or pass --pack to point at the pack"
+            ))
+        })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::usage(format!(
+                "cannot fetch pack `{url}` at commit {commit}: {}; check that the repository is reachable, or pass --pack to point at the pack",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
+    };
+    let target = checkout.to_string_lossy().to_string();
+    git(
+        &[
+            "clone",
+            "--quiet",
+            "--no-checkout",
+            "--template=",
+            "--no-recurse-submodules",
+            "--",
+            url,
+            &target,
+        ],
+        None,
+    )?;
+    git(
+        &[
+            "-c",
+            "advice.detachedHead=false",
+            "checkout",
+            "--quiet",
+            commit,
+        ],
+        Some(&checkout),
+    )?;
+    let files = pack::read_dir_files(&checkout)?;
+    let origin = Origin::Git {
+        url: url.to_string(),
+        reference: None,
+        commit: Some(commit.to_string()),
+    };
+    let mut p = pack::assemble(files, origin, url)?;
+    pack::load_includes(&mut p, Some(&checkout), 0)?;
+    // Large verbatim files are streamed from the clone when the project is written.
+    keep_until_exit(tmp);
+    Ok(p)
+}
+
+/// The commit checked out in a clone, for the project's record.
+#[must_use]
+pub fn head_commit(checkout: &Path) -> Option<String> {
+    let out = crate::git::command()
+        .args(["rev-parse", "HEAD"])
+        .current_dir(checkout)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let sha = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && sha.len() >= 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(sha)
 }
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+"""The application package: `python -m app` serves it."""

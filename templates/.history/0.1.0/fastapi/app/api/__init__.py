@@ -1,0 +1,1 @@
+"""HTTP layer: routers and dependencies."""

@@ -1,0 +1,1 @@
+"""Configuration, logging and middleware shared by the whole app."""
