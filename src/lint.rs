@@ -441,6 +441,7 @@ fn context_with(values: Vec<(String, Value)>) -> TemplateContext {
             name: "Lint Check".into(),
             slug: "lint-check".into(),
             package: "lint_check".into(),
+            database: "lint_check".into(),
         },
         stack: "lint".into(),
         why: vec!["a reason".into()],

@@ -111,7 +111,7 @@ impl NewRequest {
         } else {
             None
         };
-        if let Some(name) = &input.name {
+        if let Some(name) = input.name.as_deref().filter(|n| !is_here(n)) {
             derive_name(name)?;
         }
         if let Some(recorded) = &input.answers.name {
@@ -149,6 +149,12 @@ impl NewRequest {
         };
         Ok((dir, project))
     }
+}
+
+/// Whether NAME asks for the output directory itself (`scaffold new .`, as `cargo init`).
+#[must_use]
+pub fn is_here(name: &str) -> bool {
+    name.trim() == "."
 }
 
 /// Parse `--needs`/`--team` into requirements.

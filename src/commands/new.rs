@@ -52,15 +52,18 @@ struct Report<'a> {
 /// # Errors
 /// See [`Error`]: bad input is exit 2, a failure while generating exit 1, Ctrl-C 130.
 pub fn run(args: NewArgs) -> Result<()> {
-    let started = Instant::now();
     let request = request(args)?;
     let session = Session::detect(request.options);
     let target = Target::decide(&request, &session)?;
     let choice = select::choose(&request, &session)?;
-    let (plan, context) = plan(&request, &session, &target, &choice)?;
+    check_names(&target, &choice.pack)?;
+    let (plan, context, rendering) = plan(&request, &session, &target, &choice)?;
+    // The time reported is the render's and the write's, not the time spent answering.
+    let writing = Instant::now();
     let delivered = deliver(&request, &session, &target, &choice.pack, &plan)?;
+    let took = rendering + writing.elapsed();
     report(
-        &request, &session, &target, &choice, &context, &plan, &delivered, started,
+        &request, &session, &target, &choice, &context, &plan, &delivered, took,
     )
 }
 
@@ -102,6 +105,9 @@ struct Target {
     shown: String,
     /// Whether it is missing, empty or holds files.
     state: TargetState,
+    /// `scaffold new .`: the output directory itself (written in place, never replaced, so
+    /// a shell sitting in it keeps its directory).
+    here: bool,
 }
 
 impl Target {
@@ -120,10 +126,31 @@ impl Target {
                 })
             }
         };
-        let (dir_names, project) = req.names(&raw_name)?;
-        let path = req.output.join(&dir_names.slug);
-        let shown = display_path(&req.output, &dir_names.slug);
+        let here = crate::request::is_here(&raw_name);
         write::check_output(&req.output)?;
+        let (dir_names, project, path, shown) = if here {
+            // `scaffold new .`: the output directory itself, named after its last segment.
+            let path = std::fs::canonicalize(&req.output)
+                .map_err(|e| Error::io("cannot resolve", &req.output, e))?;
+            let dir_name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "`{}` has no name to derive the project's from; pass a name: scaffold new NAME",
+                        sanitize(&path.display().to_string())
+                    ))
+                })?
+                .to_string();
+            let (dir_names, project) = req.names(&dir_name)?;
+            let shown = display_here(&req.output);
+            (dir_names, project, path, shown)
+        } else {
+            let (dir_names, project) = req.names(&raw_name)?;
+            let path = req.output.join(&dir_names.slug);
+            let shown = display_path(&req.output, &dir_names.slug);
+            (dir_names, project, path, shown)
+        };
         let state = write::inspect(&path)?;
         if state == TargetState::NonEmpty && !req.options.force && !req.options.dry_run {
             return Err(Error::TargetNotEmpty { path });
@@ -134,8 +161,28 @@ impl Target {
             path,
             shown,
             state,
+            here,
         })
     }
+}
+
+/// The project's names checked against the rules of the chosen pack and the packs it
+/// includes (`[names]` in pack.toml): a Python keyword is refused for a Python stack only.
+fn check_names(target: &Target, pack: &Pack) -> Result<()> {
+    fn collect(pack: &Pack, rules: &mut names::NameRules) {
+        rules.extend(&pack.manifest.names);
+        for inc in &pack.includes {
+            collect(inc, rules);
+        }
+    }
+    let mut rules = names::NameRules::default();
+    collect(pack, &mut rules);
+    names::check(&target.project, &rules, pack.name()).map_err(|reason| {
+        Error::usage(format!(
+            "invalid project name `{}` for this stack: {reason}",
+            sanitize(&target.project.name)
+        ))
+    })
 }
 
 /// Resolve the chosen pack tree with the answers (asking on a terminal), render it, and add
@@ -145,7 +192,7 @@ fn plan<'p>(
     session: &Session,
     target: &Target,
     choice: &'p select::Choice,
-) -> Result<(Plan<'p>, TemplateContext)> {
+) -> Result<(Plan<'p>, TemplateContext, std::time::Duration)> {
     let pack = &choice.pack;
     let base = TemplateContext {
         names: target.project.clone(),
@@ -171,6 +218,7 @@ fn plan<'p>(
     };
     let resolved = resolve::resolve(pack, &base, &input, asker, &session.limits)?;
     let context = resolved.context().clone();
+    let rendering = Instant::now();
     let mut plan = render::render(&resolved)?;
     let record = record(pack, &context, choice);
     plan.add(PlannedFile {
@@ -181,7 +229,7 @@ fn plan<'p>(
         on_disk: None,
     })
     .map_err(|e| Error::pack(pack.label(), e))?;
-    Ok((plan, context))
+    Ok((plan, context, rendering.elapsed()))
 }
 
 /// What writing did.
@@ -221,6 +269,7 @@ fn deliver(
         });
     }
     let outcome = match target.state {
+        _ if target.here => write::write_force(plan, &target.path)?,
         TargetState::NonEmpty => write::write_force(plan, &target.path)?,
         TargetState::Missing | TargetState::Empty => {
             write::write_new(plan, &target.path, &target.dir_names.slug)?
@@ -257,7 +306,7 @@ fn report(
     context: &TemplateContext,
     plan: &Plan<'_>,
     delivered: &Delivered,
-    started: Instant,
+    took: std::time::Duration,
 ) -> Result<()> {
     let ui = &session.ui;
     let next_steps = next_steps(plan, &target.shown);
@@ -276,7 +325,7 @@ fn report(
             "Rendered {} files into {} in {} ms",
             plan.files.len() - outcome.unchanged.len(),
             sanitize(&target.shown),
-            started.elapsed().as_millis()
+            took.as_millis()
         ));
         ui.status(&format!("Next: {}", next_steps.join(" && ")));
     }
@@ -304,6 +353,15 @@ fn report(
         crate::ui::out_json(&report)?;
     }
     Ok(())
+}
+
+/// The output directory itself as the user would type it.
+fn display_here(output: &Path) -> String {
+    if output.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        output.display().to_string()
+    }
 }
 
 /// The target as the user would type it: `my-api` rather than `./my-api`.
@@ -340,7 +398,11 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
 
 /// What to run next: the Makefile contract when the project has one.
 fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
-    let mut steps = vec![format!("cd {}", shell_quote(shown_path))];
+    let mut steps = if shown_path == "." {
+        Vec::new()
+    } else {
+        vec![format!("cd {}", shell_quote(shown_path))]
+    };
     if plan.files.iter().any(|f| f.path == "Makefile") {
         steps.extend(["make install", "make test", "make run"].map(String::from));
     }

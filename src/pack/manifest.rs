@@ -27,6 +27,8 @@ struct RawManifest {
     constraints: Vec<Constraint>,
     #[serde(default)]
     include: Vec<Include>,
+    #[serde(default)]
+    names: crate::names::NameRules,
 }
 
 /// A derived variable: computed from the answers, never asked.
@@ -206,6 +208,8 @@ pub struct Manifest {
     pub constraints: Vec<Constraint>,
     /// Packs rendered into subdirectories.
     pub include: Vec<Include>,
+    /// The `[names]` table: the stack rules project names are checked against.
+    pub names: crate::names::NameRules,
 }
 
 /// One problem found in a `pack.toml`: where, and what.
@@ -325,6 +329,9 @@ impl Manifest {
             }
         }
         check_tables(&raw, &mut seen, &mut problems);
+        for message in raw.names.problems() {
+            problems.push(&At::Text("[names]"), message);
+        }
         if problems.list.is_empty() {
             Ok(Manifest {
                 pack: raw.pack,
@@ -334,6 +341,7 @@ impl Manifest {
                 include: raw.include,
                 files: raw.files,
                 checks: raw.checks,
+                names: raw.names,
             })
         } else {
             Err(ManifestError {

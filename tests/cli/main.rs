@@ -9,6 +9,7 @@ mod hardening;
 mod interactive;
 mod limits;
 mod list;
+mod names;
 mod new;
 mod pack;
 mod stacks;
