@@ -57,11 +57,23 @@ pub fn run(args: NewArgs) -> Result<()> {
     let target = Target::decide(&request, &session)?;
     let choice = select::choose(&request, &session)?;
     check_names(&target, &choice.pack)?;
+    session.ui.detail(&format!(
+        "pack `{}` {} from {} ({})",
+        choice.pack.name(),
+        choice.pack.manifest.pack.version,
+        sanitize(&choice.pack.label()),
+        choice.pack.content_hash
+    ));
     let (plan, context, rendering) = plan(&request, &session, &target, &choice)?;
     // The time reported is the render's and the write's, not the time spent answering.
     let writing = Instant::now();
     let delivered = deliver(&request, &session, &target, &choice.pack, &plan)?;
     let took = rendering + writing.elapsed();
+    session.ui.detail(&format!(
+        "render {} ms, write {} ms",
+        rendering.as_millis(),
+        writing.elapsed().as_millis()
+    ));
     report(
         &request, &session, &target, &choice, &context, &plan, &delivered, took,
     )
@@ -322,7 +334,8 @@ fn report(
             ui.status(&format!("  overwrote {}", sanitize(f)));
         }
         ui.status(&format!(
-            "Rendered {} files into {} in {} ms",
+            "{} {} files into {} in {} ms",
+            ui.bold("Rendered"),
             plan.files.len() - outcome.unchanged.len(),
             sanitize(&target.shown),
             took.as_millis()

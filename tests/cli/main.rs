@@ -12,4 +12,5 @@ mod list;
 mod names;
 mod new;
 mod pack;
+mod polish;
 mod stacks;
