@@ -22,8 +22,10 @@ pub fn install() {
         if WRITING.load(Ordering::SeqCst) {
             REQUESTED.store(true, Ordering::SeqCst);
         } else {
-            // A prompt may have hidden the cursor.
-            let _ = console::Term::stderr().show_cursor();
+            // A prompt may have hidden the cursor (never on a dumb terminal: no escapes there).
+            if !crate::ui::dumb_terminal() {
+                let _ = console::Term::stderr().show_cursor();
+            }
             std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
         }
     });
