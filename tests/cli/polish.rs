@@ -211,3 +211,33 @@ fn bash_completes_values() {
     let run = Scaffold::new().args(["completions", "bash"]).run();
     assert!(run.stdout().contains("_clap_complete_scaffold"));
 }
+
+#[test]
+fn pack_lint_reports_every_manifest_problem_and_where_a_block_opens() {
+    let mut s = Scaffold::new().args(["pack", "lint", "p"]);
+    std::fs::create_dir(s.path("p")).unwrap();
+    std::fs::write(
+        s.path("p/pack.toml"),
+        "[pack]\nname = 'p'\nversion = '1.0'\ndescription = 'd'\ncolour = 'red'\n\n\
+         [[variables]]\nname = 'Bad'\ntype = 'string'\ntypo = 1\n\n[extras]\nx = 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        s.path("p/a.txt.tera"),
+        "one\n{% if true %}\nthree\n{% for x in [1] %}{{ x }}{% endfor %}\nfive\n",
+    )
+    .unwrap();
+    let run = s.run();
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    let out = run.stdout();
+    for needle in [
+        "pack.toml:3: error: `version = \"1.0\"` is not MAJOR.MINOR.PATCH",
+        "pack.toml:5: error: unknown key `colour` in `[pack]`",
+        "pack.toml:8: error: variable `Bad`",
+        "pack.toml:10: error: unknown key `typo` in `[variables]`",
+        "pack.toml:12: error: unknown table `[extras]`",
+        "a.txt.tera:2: error: `{% if %}` is never closed",
+    ] {
+        assert!(out.contains(needle), "{needle:?} not in:\n{out}");
+    }
+}
