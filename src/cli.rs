@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
 
 use crate::complete;
+pub use crate::ui::ColorChoice;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success; 1 failure while generating (I/O, a template error in a pack);
@@ -33,18 +34,6 @@ pub struct Cli {
     /// TERM=dumb).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-}
-
-/// `--color`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    /// Colour on a terminal, unless NO_COLOR is set or TERM is dumb.
-    #[default]
-    Auto,
-    /// Always colour.
-    Always,
-    /// Never colour.
-    Never,
 }
 
 impl Cli {

@@ -23,7 +23,7 @@ pub fn install() {
             REQUESTED.store(true, Ordering::SeqCst);
         } else {
             // A prompt may have hidden the cursor (never on a dumb terminal: no escapes there).
-            if !crate::ui::dumb_terminal() {
+            if !std::env::var("TERM").is_ok_and(|t| t == "dumb") {
                 let _ = console::Term::stderr().show_cursor();
             }
             std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));

@@ -713,6 +713,7 @@ pub fn render_text(rec: &Recommendation) -> String {
 }
 
 /// [`render_text`] wrapped to `width` columns (a terminal's).
+// Long because it lays out the whole report top to bottom, section by section.
 #[must_use]
 pub fn render_text_width(rec: &Recommendation, width: usize) -> String {
     let mut out = String::new();
