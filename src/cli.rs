@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::complete;
+pub use crate::ui::ColorChoice;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success; 1 failure while generating (I/O, a template error in a pack);
@@ -17,6 +21,34 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print only warnings and errors (no status lines).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more: where the pack came from, the time each stage took.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to colour the output on stderr (auto: on a terminal, without NO_COLOR or
+    /// TERM=dumb).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+impl Cli {
+    /// Whether the command prints one JSON document on stdout (so errors do too).
+    #[must_use]
+    pub fn json(&self) -> bool {
+        match &self.command {
+            Command::New(a) => a.json,
+            Command::Recommend(a) => a.json,
+            Command::List(a) => a.json,
+            Command::Update(a) => a.json,
+            Command::Pack(PackCommand::Lint { json, .. } | PackCommand::Test { json, .. }) => *json,
+            Command::Pack(PackCommand::Export { .. }) | Command::Completions(_) => false,
+        }
+    }
 }
 
 /// The subcommands.
@@ -44,11 +76,11 @@ pub struct NeedsArgs {
     /// What the backend needs, comma-separated: realtime, streaming, api, microservices,
     /// admin, cms, ecommerce, data, ml, automation, cpu-heavy, high-concurrency, prototype,
     /// typed-api, enterprise.
-    #[arg(long, value_name = "LIST", help_heading = "Recommendation")]
+    #[arg(long, value_name = "LIST", help_heading = "Recommendation", add = ArgValueCompleter::new(complete::needs))]
     pub needs: Option<String>,
 
     /// What the team writes today: js, python, both or none.
-    #[arg(long, value_name = "TEAM", help_heading = "Recommendation")]
+    #[arg(long, value_name = "TEAM", help_heading = "Recommendation", add = ArgValueCompleter::new(complete::teams))]
     pub team: Option<String>,
 }
 
@@ -62,7 +94,7 @@ pub struct NewArgs {
 
     /// The stack to render (express, nestjs, django, fastapi, hybrid); skips the
     /// recommendation step.
-    #[arg(long, value_name = "STACK", help_heading = "Stack")]
+    #[arg(long, value_name = "STACK", help_heading = "Stack", add = ArgValueCompleter::new(complete::stacks))]
     pub stack: Option<String>,
 
     /// Use a custom template pack: a directory, a git URL (`#ref` picks a branch or tag;
@@ -83,7 +115,7 @@ pub struct NewArgs {
     pub needs: NeedsArgs,
 
     /// Set a pack variable (repeatable), e.g. --set database=postgres.
-    #[arg(long = "set", value_name = "KEY=VALUE", help_heading = "Answers")]
+    #[arg(long = "set", value_name = "KEY=VALUE", help_heading = "Answers", add = ArgValueCompleter::new(complete::sets))]
     pub set: Vec<String>,
 
     /// Read answers from a TOML file (another project's .scaffold.toml works).
@@ -130,8 +162,7 @@ pub struct NewArgs {
 /// `scaffold update`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Exit codes: 0 updated (or nothing to do); 1 conflicts (files with <<<<<<< markers are listed),
---check finding the project behind its pack, or a failure while writing (nothing changed);
+Exit codes: 0 updated (or nothing to do); 1 conflicts (files with --check finding the project behind its pack, or a failure while writing (nothing changed);
 2 bad input (no or a newer .scaffold.toml, an unreachable pack, an unknown --set key or need);
 130 interrupted (nothing changed).")]
 pub struct UpdateArgs {
@@ -195,6 +226,7 @@ pub enum PackCommand {
     /// Copy a built-in pack into a directory, byte for byte, ready to edit.
     Export {
         /// The built-in pack (see `scaffold list`).
+        #[arg(add = ArgValueCompleter::new(complete::stacks))]
         name: String,
         /// The directory to create (must not exist or be empty).
         dir: PathBuf,
@@ -207,12 +239,16 @@ pub enum PackCommand {
         /// Treat warnings as failures (exit 1).
         #[arg(long)]
         strict: bool,
+        /// Print the diagnostics as one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Render a pack and run the checks its pack.toml declares (`[checks] run`) in the
     /// rendered project; with --matrix, for every combination of its choice and bool
     /// variables (a pairwise subset when there are many). Exit 1 if any fails.
     Test {
         /// A pack directory, git URL, or built-in or user pack name.
+        #[arg(add = ArgValueCompleter::new(complete::stacks))]
         pack: String,
         /// Every combination instead of the defaults only.
         #[arg(long)]
@@ -224,6 +260,9 @@ pub enum PackCommand {
         /// permissions; without a terminal to ask on, this flag is required).
         #[arg(long)]
         trust: bool,
+        /// Print the results as one JSON document on stdout.
+        #[arg(long)]
+        json: bool,
     },
 }
 

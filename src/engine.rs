@@ -29,6 +29,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "project_name",
     "project_slug",
     "package_name",
+    "database_name",
     "scaffold_version",
     "stack",
     "why",
@@ -75,10 +76,11 @@ impl TemplateContext {
     #[must_use]
     pub fn to_tera(&self) -> tera::Context {
         let mut ctx = tera::Context::new();
-        let engine: [(&str, &dyn erased::Insert); 7] = [
+        let engine: [(&str, &dyn erased::Insert); 8] = [
             ("project_name", &self.names.name),
             ("project_slug", &self.names.slug),
             ("package_name", &self.names.package),
+            ("database_name", &self.names.database),
             ("scaffold_version", &env!("CARGO_PKG_VERSION")),
             ("stack", &self.stack),
             ("why", &self.why),

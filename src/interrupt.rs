@@ -22,9 +22,10 @@ pub fn install() {
         if WRITING.load(Ordering::SeqCst) {
             REQUESTED.store(true, Ordering::SeqCst);
         } else {
-            // A prompt may have hidden the cursor; a redirected stderr gets no escape code.
+            // A prompt may have hidden the cursor; a redirected stderr, or a dumb terminal,
+            // gets no escape code.
             let term = console::Term::stderr();
-            if term.is_term() {
+            if term.is_term() && !std::env::var("TERM").is_ok_and(|t| t == "dumb") {
                 let _ = term.show_cursor();
             }
             eprintln!("error: interrupted; nothing was written");

@@ -26,6 +26,7 @@
 pub mod answers;
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod engine;
 pub mod error;
 pub mod escape;
@@ -64,15 +65,13 @@ use cli::{Cli, Command};
 /// Whatever the command fails with; [`Error::exit_code`] gives the process's exit code.
 pub fn run(cli: Cli) -> Result<()> {
     interrupt::install();
+    ui::configure(cli.quiet, cli.verbose, cli.color);
     match cli.command {
         Command::New(args) => commands::new::run(args),
         Command::Recommend(args) => commands::recommend::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Pack(cmd) => commands::pack::run(&cmd),
         Command::Update(args) => update::command::run(&args),
-        Command::Completions(args) => {
-            commands::completions::run(&args);
-            Ok(())
-        }
+        Command::Completions(args) => commands::completions::run(&args),
     }
 }

@@ -166,7 +166,13 @@ pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
         return l.out;
     };
     let text = String::from_utf8_lossy(&manifest_file.contents).into_owned();
-    let manifest = match Manifest::parse(&text) {
+    // Unknown keys are reported here, each at its line, and blanked out (lines kept) so
+    // they do not hide the manifest's other problems.
+    let (unknown, checked_text) = unknown_keys(&text);
+    for (line, message) in unknown {
+        l.push(MANIFEST, Some(line), Severity::Error, message);
+    }
+    let manifest = match Manifest::parse(&checked_text) {
         Ok(m) => Some(m),
         Err(err) => {
             for p in err.problems {
@@ -207,6 +213,126 @@ pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
     l.out.sort();
     l.out.dedup();
     l.out
+}
+
+/// The keys `pack.toml` knows, per table (`""` is the top level).
+const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "pack",
+            "variables",
+            "files",
+            "checks",
+            "derived",
+            "constraints",
+            "include",
+            "needs",
+            "names",
+        ],
+    ),
+    (
+        "pack",
+        &["name", "version", "description", "min_scaffold_version"],
+    ),
+    (
+        "variables",
+        &[
+            "name",
+            "prompt",
+            "type",
+            "default",
+            "choices",
+            "validate",
+            "validate_message",
+            "help",
+            "only_if",
+        ],
+    ),
+    ("files", &["glob", "when"]),
+    ("checks", &["run"]),
+    ("derived", &["name", "value", "when"]),
+    ("constraints", &["when", "requires", "conflicts", "message"]),
+    (
+        "include",
+        &["pack", "into", "set", "when", "only", "exclude"],
+    ),
+    ("names", &["rules", "reserved"]),
+    // `[needs.<need>]`: one table per need id (the need ids themselves are checked with the
+    // manifest).
+    ("needs", &["set", "feature", "start"]),
+];
+
+/// The unknown keys and tables of a manifest, each with its line and message, and the text
+/// with their lines blanked (so the other problems keep their line numbers).
+fn unknown_keys(text: &str) -> (Vec<(usize, String)>, String) {
+    let header =
+        Regex::new(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?\s*(#.*)?$").expect("a valid pattern");
+    let key = Regex::new(r#"^\s*([A-Za-z0-9_-]+|"[^"]*")\s*="#).expect("a valid pattern");
+    let known = |table: &str| {
+        let table = if table.starts_with("needs.") {
+            "needs"
+        } else {
+            table
+        };
+        KNOWN_KEYS
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, k)| *k)
+    };
+    let mut found = Vec::new();
+    let mut lines: Vec<&str> = Vec::new();
+    let mut table: Option<String> = Some(String::new());
+    for (i, line) in text.lines().enumerate() {
+        if let Some(c) = header.captures(line) {
+            let name = c[1].to_string();
+            if known(&name).is_some() {
+                table = Some(name);
+                lines.push(line);
+            } else {
+                found.push((
+                    i + 1,
+                    format!(
+                        "unknown table `[{name}]`; the tables are {}",
+                        KNOWN_KEYS[0].1.join(", ")
+                    ),
+                ));
+                table = None;
+                lines.push("");
+            }
+            continue;
+        }
+        let Some(current) = &table else {
+            // Inside an unknown table: dropped with it.
+            lines.push("");
+            continue;
+        };
+        if let Some(c) = key.captures(line) {
+            let k = c[1].trim_matches('"');
+            let keys = known(current).unwrap_or_default();
+            if !keys.contains(&k) {
+                let place = if current.is_empty() {
+                    "at the top level".to_string()
+                } else {
+                    format!("in `[{current}]`")
+                };
+                found.push((
+                    i + 1,
+                    format!(
+                        "unknown key `{k}` {place}; the keys are {}",
+                        keys.join(", ")
+                    ),
+                ));
+                lines.push("");
+                continue;
+            }
+        }
+        lines.push(line);
+    }
+    if found.is_empty() {
+        return (found, text.to_string());
+    }
+    (found, lines.join("\n"))
 }
 
 /// The directories (`dir/`) of packs included from inside this one, that hold a pack.
@@ -359,7 +485,18 @@ fn check_template(
     let mut tera = new_tera(usize::MAX);
     if let Err(e) = tera.add_raw_template(name, body) {
         let problem = engine::template_error(&e);
-        l.push(file, problem.line, Severity::Error, problem.headline);
+        // A block never closed is reported by the engine at the end of the file: point at
+        // the tag that opens it instead.
+        let at_end = problem.headline.to_lowercase().contains("end of input");
+        match unclosed_block(body).filter(|_| at_end) {
+            Some((line, tag)) => l.push(
+                file,
+                Some(line),
+                Severity::Error,
+                format!("`{{% {tag} %}}` is never closed (no `{{% end{tag} %}}`)"),
+            ),
+            None => l.push(file, problem.line, Severity::Error, problem.headline),
+        }
         return false;
     }
     if !check_vars {
@@ -386,6 +523,32 @@ fn check_template(
         }
     }
     clean
+}
+
+/// The innermost block tag (`if`, `for`, …) of a template that is never closed, with the
+/// line it opens on.
+fn unclosed_block(body: &str) -> Option<(usize, String)> {
+    static TAG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\{%-?\s*([a-z]+)").expect("a valid pattern"));
+    const BLOCKS: &[&str] = &["if", "for", "macro", "block", "filter", "raw"];
+    let mut open: Vec<(usize, String)> = Vec::new();
+    for c in TAG.captures_iter(body) {
+        let (Some(all), Some(word)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        let word = word.as_str();
+        if BLOCKS.contains(&word) {
+            open.push((line_of(body, all.start()), word.to_string()));
+        } else if let Some(closed) = word.strip_prefix("end") {
+            match open.iter().rposition(|(_, t)| t == closed) {
+                Some(i) => {
+                    open.truncate(i);
+                }
+                None => return None,
+            }
+        }
+    }
+    open.pop()
 }
 
 fn check_path(l: &mut Linter, file: &str, path: &str) {
@@ -441,6 +604,7 @@ fn context_with(values: Vec<(String, Value)>) -> TemplateContext {
             name: "Lint Check".into(),
             slug: "lint-check".into(),
             package: "lint_check".into(),
+            database: "lint_check".into(),
         },
         stack: "lint".into(),
         why: vec!["a reason".into()],

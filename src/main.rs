@@ -2,23 +2,54 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     // First thing, so that an early Ctrl-C also ends with the documented 130.
     scaffold::interrupt::install();
-    let cli = scaffold::cli::Cli::parse();
+    // `COMPLETE=bash scaffold` prints the shell's registration; the shell then calls back
+    // with the words to complete. Nothing else runs then.
+    clap_complete::CompleteEnv::with_factory(scaffold::cli::Cli::command).complete();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match scaffold::cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // A usage error of a command asked for JSON is one JSON document too.
+            if e.use_stderr() && args.iter().skip(1).any(|a| a == "--json") {
+                let text = e.to_string();
+                let first = text
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid usage")
+                    .trim_start_matches("error: ");
+                scaffold::ui::error_json(2, &scaffold::ui::sanitize(first));
+            }
+            e.exit()
+        }
+    };
+    let json = cli.json();
     match scaffold::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut msg = format!("error: {err}");
+            if json {
+                scaffold::ui::error_json(
+                    err.exit_code(),
+                    &scaffold::ui::sanitize(&err.to_string()),
+                );
+            }
+            let prefix = if scaffold::ui::color_enabled() {
+                "\u{1b}[1;31merror:\u{1b}[0m"
+            } else {
+                "error:"
+            };
+            let mut msg = err.to_string();
             let mut source = std::error::Error::source(&err);
             while let Some(cause) = source {
                 msg.push_str(&format!("\n  caused by: {cause}"));
                 source = cause.source();
             }
             eprintln!(
-                "{}",
+                "{prefix} {}",
                 scaffold::ui::elide_long_lines(&scaffold::ui::sanitize(&msg))
             );
             ExitCode::from(err.exit_code())

@@ -117,7 +117,7 @@ impl NewRequest {
         } else {
             None
         };
-        if let Some(name) = &input.name {
+        if let Some(name) = input.name.as_deref().filter(|n| !is_here(n)) {
             derive_name(name)?;
         }
         if let Some(recorded) = &input.answers.name {
@@ -167,6 +167,12 @@ fn recorded_elsewhere(answers: &AnswersFile) -> bool {
         .as_ref()
         .and_then(|p| p.source.as_deref())
         .is_some_and(|s| matches!(s, "dir" | "user" | "git"))
+}
+
+/// Whether NAME asks for the output directory itself (`scaffold new .`, as `cargo init`).
+#[must_use]
+pub fn is_here(name: &str) -> bool {
+    name.trim() == "."
 }
 
 /// Parse `--needs`/`--team` into requirements.

@@ -2,6 +2,74 @@
 //! with `NO_COLOR`). Data goes to stdout, and only through the command that owns it.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+/// `--color`: when stderr gets colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set or TERM is dumb.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The process-wide output settings from `-q`, `-v` and `--color` (set once by [`configure`]).
+static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicU8 = AtomicU8::new(0);
+/// 0 auto, 1 always, 2 never.
+static COLOR: AtomicU8 = AtomicU8::new(0);
+/// Whether a JSON document went to stdout (an error then does not add a second one).
+static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+/// Apply the global flags: `-q`, `-v` (repeatable) and `--color`.
+pub fn configure(quiet: bool, verbose: u8, color: ColorChoice) {
+    QUIET.store(quiet, Ordering::Relaxed);
+    VERBOSE.store(verbose, Ordering::Relaxed);
+    COLOR.store(
+        match color {
+            ColorChoice::Auto => 0,
+            ColorChoice::Always => 1,
+            ColorChoice::Never => 2,
+        },
+        Ordering::Relaxed,
+    );
+    let on = color_enabled();
+    console::set_colors_enabled(on);
+    console::set_colors_enabled_stderr(on);
+}
+
+/// Whether `TERM=dumb`: no colour and no cursor movement.
+#[must_use]
+pub fn dumb_terminal() -> bool {
+    std::env::var("TERM").is_ok_and(|t| t == "dumb")
+}
+
+/// Whether stderr gets colour: `--color always`, or on a terminal that is not dumb and
+/// without `NO_COLOR`, unless `--color never`.
+#[must_use]
+pub fn color_enabled() -> bool {
+    match COLOR.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            std::io::stderr().is_terminal() && !no_color && !dumb_terminal()
+        }
+    }
+}
+
+/// Print an error as one JSON document on stdout, unless the command already printed its
+/// document (which then carries the error itself).
+pub fn error_json(code: u8, message: &str) {
+    if JSON_WRITTEN.load(Ordering::Relaxed) {
+        return;
+    }
+    let doc = serde_json::json!({ "error": { "code": code, "message": message } });
+    let _ = out_json(&doc);
+}
 
 /// How to talk to the person running the command.
 #[derive(Debug, Clone, Copy)]
@@ -17,11 +85,9 @@ impl Ui {
     /// (to anything non-empty) or `TERM=dumb`.
     #[must_use]
     pub fn detect(quiet: bool) -> Ui {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
         Ui {
-            quiet,
-            color: std::io::stderr().is_terminal() && !no_color && !dumb,
+            quiet: quiet || QUIET.load(Ordering::Relaxed),
+            color: color_enabled(),
         }
     }
 
@@ -35,6 +101,13 @@ impl Ui {
     pub fn status(&self, msg: &str) {
         if !self.quiet {
             eprintln!("{msg}");
+        }
+    }
+
+    /// A detail on stderr, only with `-v`.
+    pub fn detail(&self, msg: &str) {
+        if VERBOSE.load(Ordering::Relaxed) > 0 {
+            eprintln!("{}", self.dim(msg));
         }
     }
 
@@ -91,6 +164,7 @@ pub fn out_json<T: serde::Serialize>(value: &T) -> crate::Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(|e| {
         crate::Error::io("cannot write JSON to", "stdout", std::io::Error::other(e))
     })?;
+    JSON_WRITTEN.store(true, Ordering::Relaxed);
     out(&format!("{text}\n"))
 }
 

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("answers", 4),
     ("matrix", 4),
     ("prompt", 4),
+    ("complete", 4),
     // The pipeline: resolve → render → write.
     ("resolve", 5),
     ("render", 6),

@@ -235,7 +235,7 @@ fn recommended(req: &NewRequest, session: &Session, given: Option<Requirements>)
     };
     let rec = recommend::recommend(&req);
     let stack = if interactive {
-        session.show(&recommend::render_text(&rec));
+        session.show(&recommend::render_text_width(&rec, prompt::width()));
         pick_interactively(&session.ui, &rec)?
     } else if available().contains(&rec.stack) {
         rec.stack

@@ -54,15 +54,30 @@ struct Report<'a> {
 /// # Errors
 /// See [`Error`]: bad input is exit 2, a failure while generating exit 1, Ctrl-C 130.
 pub fn run(args: NewArgs) -> Result<()> {
-    let started = Instant::now();
     let request = request(args)?;
     let session = Session::detect(request.options);
     let target = Target::decide(&request, &session)?;
     let choice = select::choose(&request, &session)?;
-    let (plan, context) = plan(&request, &session, &target, &choice)?;
+    check_names(&target, &choice.pack)?;
+    session.ui.detail(&format!(
+        "pack `{}` {} from {} ({})",
+        choice.pack.name(),
+        choice.pack.manifest.pack.version,
+        sanitize(&choice.pack.label()),
+        choice.pack.content_hash
+    ));
+    let (plan, context, rendering) = plan(&request, &session, &target, &choice)?;
+    // The time reported is the render's and the write's, not the time spent answering.
+    let writing = Instant::now();
     let delivered = deliver(&request, &session, &target, &choice.pack, &plan)?;
+    let took = rendering + writing.elapsed();
+    session.ui.detail(&format!(
+        "render {} ms, write {} ms",
+        rendering.as_millis(),
+        writing.elapsed().as_millis()
+    ));
     report(
-        &request, &session, &target, &choice, &context, &plan, &delivered, started,
+        &request, &session, &target, &choice, &context, &plan, &delivered, took,
     )
 }
 
@@ -109,6 +124,9 @@ struct Target {
     shown: String,
     /// Whether it is missing, empty or holds files.
     state: TargetState,
+    /// `scaffold new .`: the output directory itself (written in place, never replaced, so
+    /// a shell sitting in it keeps its directory).
+    here: bool,
 }
 
 impl Target {
@@ -127,10 +145,31 @@ impl Target {
                 })
             }
         };
-        let (dir_names, project) = req.names(&raw_name)?;
-        let path = req.output.join(&dir_names.slug);
-        let shown = display_path(&req.output, &dir_names.slug);
+        let here = crate::request::is_here(&raw_name);
         write::check_output(&req.output)?;
+        let (dir_names, project, path, shown) = if here {
+            // `scaffold new .`: the output directory itself, named after its last segment.
+            let path = std::fs::canonicalize(&req.output)
+                .map_err(|e| Error::io("cannot resolve", &req.output, e))?;
+            let dir_name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| {
+                    Error::usage(format!(
+                        "`{}` has no name to derive the project's from; pass a name: scaffold new NAME",
+                        sanitize(&path.display().to_string())
+                    ))
+                })?
+                .to_string();
+            let (dir_names, project) = req.names(&dir_name)?;
+            let shown = display_here(&req.output);
+            (dir_names, project, path, shown)
+        } else {
+            let (dir_names, project) = req.names(&raw_name)?;
+            let path = req.output.join(&dir_names.slug);
+            let shown = display_path(&req.output, &dir_names.slug);
+            (dir_names, project, path, shown)
+        };
         let state = write::inspect(&path)?;
         if state == TargetState::NonEmpty && req.options.force == 0 && !req.options.dry_run {
             return Err(Error::TargetNotEmpty { path });
@@ -141,8 +180,28 @@ impl Target {
             path,
             shown,
             state,
+            here,
         })
     }
+}
+
+/// The project's names checked against the rules of the chosen pack and the packs it
+/// includes (`[names]` in pack.toml): a Python keyword is refused for a Python stack only.
+fn check_names(target: &Target, pack: &Pack) -> Result<()> {
+    fn collect(pack: &Pack, rules: &mut names::NameRules) {
+        rules.extend(&pack.manifest.names);
+        for inc in &pack.includes {
+            collect(inc, rules);
+        }
+    }
+    let mut rules = names::NameRules::default();
+    collect(pack, &mut rules);
+    names::check(&target.project, &rules, pack.name()).map_err(|reason| {
+        Error::usage(format!(
+            "invalid project name `{}` for this stack: {reason}",
+            sanitize(&target.project.name)
+        ))
+    })
 }
 
 /// Resolve the chosen pack tree with the answers (asking on a terminal), render it, and add
@@ -152,7 +211,7 @@ fn plan<'p>(
     session: &Session,
     target: &Target,
     choice: &'p select::Choice,
-) -> Result<(Plan<'p>, TemplateContext)> {
+) -> Result<(Plan<'p>, TemplateContext, std::time::Duration)> {
     let pack = &choice.pack;
     provenance::check_replay_version(&req.answers, pack, req.options.locked, &session.ui)?;
     let base = TemplateContext {
@@ -197,6 +256,7 @@ fn plan<'p>(
         &resolved.budget,
     )?;
     let context = resolved.context().clone();
+    let rendering = Instant::now();
     let mut plan = render::render(&resolved)?;
     let mut record = record(pack, &context, choice);
     record.files = provenance::file_hashes(&plan)?;
@@ -208,7 +268,7 @@ fn plan<'p>(
         on_disk: None,
     })
     .map_err(|e| Error::pack(pack.label(), e))?;
-    Ok((plan, context))
+    Ok((plan, context, rendering.elapsed()))
 }
 
 /// What writing did.
@@ -269,15 +329,16 @@ fn deliver(
     } else {
         Some(&mut git_step)
     };
+    let force_level = if req.options.force > 1 {
+        write::Force::All
+    } else {
+        write::Force::Generated
+    };
     let outcome = match target.state {
-        TargetState::NonEmpty => {
-            let force = if req.options.force > 1 {
-                write::Force::All
-            } else {
-                write::Force::Generated
-            };
-            write::write_force(plan, &target.path, force, finish)?
-        }
+        // `scaffold new .` writes into the directory itself, in place (never replacing it),
+        // and so does a non-empty target under --force.
+        _ if target.here => write::write_force(plan, &target.path, force_level, finish)?,
+        TargetState::NonEmpty => write::write_force(plan, &target.path, force_level, finish)?,
         TargetState::Missing | TargetState::Empty => {
             write::write_new_with(plan, &target.path, &target.dir_names.slug, finish)?
         }
@@ -304,7 +365,7 @@ fn report(
     context: &TemplateContext,
     plan: &Plan<'_>,
     delivered: &Delivered,
-    started: Instant,
+    took: std::time::Duration,
 ) -> Result<()> {
     let ui = &session.ui;
     let next_steps = next_steps(plan, &target.shown);
@@ -326,10 +387,11 @@ fn report(
             ui.status(&format!("  overwrote {}", sanitize(f)));
         }
         ui.status(&format!(
-            "Rendered {} files into {} in {} ms",
+            "{} {} files into {} in {} ms",
+            ui.bold("Rendered"),
             plan.files.len() - outcome.unchanged.len(),
             sanitize(&target.shown),
-            started.elapsed().as_millis()
+            took.as_millis()
         ));
         ui.status(&format!("Next: {}", next_steps.join(" && ")));
     }
@@ -357,6 +419,15 @@ fn report(
         crate::ui::out_json(&report)?;
     }
     Ok(())
+}
+
+/// The output directory itself as the user would type it.
+fn display_here(output: &Path) -> String {
+    if output.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        output.display().to_string()
+    }
 }
 
 /// The target as the user would type it: `my-api` rather than `./my-api`.
@@ -392,7 +463,11 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
 
 /// What to run next: the Makefile contract when the project has one.
 fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
-    let mut steps = vec![format!("cd {}", shell_quote(shown_path))];
+    let mut steps = if shown_path == "." {
+        Vec::new()
+    } else {
+        vec![format!("cd {}", shell_quote(shown_path))]
+    };
     if plan.files.iter().any(|f| f.path == "Makefile") {
         steps.extend(["make install", "make test", "make run"].map(String::from));
     }

@@ -17,17 +17,18 @@ use crate::write::{self, TargetState};
 pub fn run(cmd: &PackCommand) -> Result<()> {
     match cmd {
         PackCommand::Export { name, dir } => export(name, dir),
-        PackCommand::Lint { dir, strict } => lint(dir, *strict),
+        PackCommand::Lint { dir, strict, json } => lint(dir, *strict, *json),
         PackCommand::Test {
             pack,
             matrix,
             keep,
             trust,
-        } => crate::commands::pack_test::run(pack, *matrix, *keep, *trust),
+            json,
+        } => crate::commands::pack_test::run(pack, *matrix, *keep, *trust, *json),
     }
 }
 
-fn lint(dir: &Path, strict: bool) -> Result<()> {
+fn lint(dir: &Path, strict: bool, json: bool) -> Result<()> {
     let files = pack::read_dir_files(dir)?;
     let found = crate::lint::lint(&files);
     let errors = found
@@ -35,24 +36,55 @@ fn lint(dir: &Path, strict: bool) -> Result<()> {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = found.len() - errors;
-    let report: String = found
-        .iter()
-        .map(|d| format!("{}\n", sanitize(&d.to_string())))
-        .collect();
-    crate::ui::out(&report)?;
     let shown = sanitize(&dir.display().to_string());
     let summary = format!("{shown}: {errors} error(s), {warnings} warning(s)");
-    if errors > 0 {
-        return Err(Error::usage(format!(
+    let failure = if errors > 0 {
+        Some(Error::usage(format!(
             "{summary}; the pack cannot be used until the errors are fixed"
-        )));
-    }
-    if strict && warnings > 0 {
-        return Err(Error::Failed {
+        )))
+    } else if strict && warnings > 0 {
+        Some(Error::Failed {
             message: format!("{summary} (--strict)"),
+        })
+    } else {
+        None
+    };
+    if json {
+        let diagnostics: Vec<serde_json::Value> = found
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "file": d.file,
+                    "line": d.line,
+                    "severity": match d.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    },
+                    "message": d.message,
+                })
+            })
+            .collect();
+        let mut doc = serde_json::json!({
+            "pack": dir.display().to_string(),
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": diagnostics,
         });
+        if let Some(e) = &failure {
+            doc["error"] = serde_json::json!({ "code": e.exit_code(), "message": e.to_string() });
+        }
+        crate::ui::out_json(&doc)?;
+    } else {
+        let report: String = found
+            .iter()
+            .map(|d| format!("{}\n", sanitize(&d.to_string())))
+            .collect();
+        crate::ui::out(&report)?;
     }
-    Ui::detect(false).status(&summary);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ui::detect(json).status(&summary);
     Ok(())
 }
 

@@ -192,12 +192,72 @@ fn consent(ui: &Ui, pack: &Pack, checks: &[String], trust: bool) -> Result<()> {
     }
 }
 
+/// The results as one JSON document on stdout, with the error when the run failed.
+fn report_json(pack: &str, outcomes: &[Outcome], failure: Option<&Error>) -> Result<()> {
+    let total = outcomes.len();
+    let failures = outcomes.iter().filter(|o| o.failed.is_some()).count();
+    let refused = outcomes.iter().filter(|o| o.refused.is_some()).count();
+    let tested = total - refused;
+    let results: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            serde_json::json!({
+                "combination": o.label,
+                "result": match (&o.failed, &o.refused) {
+                    (Some(_), _) => "failed",
+                    (None, Some(_)) => "refused",
+                    (None, None) => "ok",
+                },
+                "seconds": o.took.as_secs_f64(),
+                "failed_check": o.failed.as_ref().map(|(cmd, _)| cmd),
+                "log": o.failed.as_ref().map(|(_, log)| log.display().to_string()),
+                "refused": o.refused,
+            })
+        })
+        .collect();
+    let mut doc = serde_json::json!({
+        "pack": pack,
+        "total": total,
+        "tested": tested,
+        "failed": failures,
+        "refused": refused,
+        "combinations": results,
+    });
+    if let Some(e) = failure {
+        doc["error"] = serde_json::json!({ "code": e.exit_code(), "message": e.to_string() });
+    }
+    crate::ui::out_json(&doc)
+}
+
+/// The run's failure: a failing combination, or none tested (the pack refused them all).
+fn verdict(failures: usize, tested: usize, total: usize, root: &Path) -> Option<Error> {
+    if failures > 0 {
+        Some(Error::Failed {
+            message: format!(
+                "{failures} of {total} combinations failed; their projects and logs are kept in {}",
+                root.display()
+            ),
+        })
+    } else if tested == 0 {
+        // Nothing ran: a pack that refuses every combination it generates is broken.
+        Some(Error::Failed {
+            message: format!(
+                "the pack refused all {total} combinations it generated; nothing was tested (see the reasons above)"
+            ),
+        })
+    } else {
+        None
+    }
+}
+
 /// Run `scaffold pack test`.
 ///
 /// # Errors
 /// A pack that cannot be found or rendered, no checks declared, or a failing combination.
-pub fn run(spec: &str, full: bool, keep: bool, trust: bool) -> Result<()> {
-    let ui = Ui::detect(false);
+// The subcommand's switches, passed straight through.
+#[allow(clippy::fn_params_excessive_bools)]
+pub fn run(spec: &str, full: bool, keep: bool, trust: bool, json: bool) -> Result<()> {
+    let ui = Ui::detect(json);
     let pack = pack::source::resolve(spec, None)?;
     let checks = pack.manifest.checks.run.clone();
     if checks.is_empty() {
@@ -234,8 +294,6 @@ pub fn run(spec: &str, full: bool, keep: bool, trust: bool) -> Result<()> {
         ));
         outcomes.push(run_combination(&ui, &pack, &checks, combo, &slot, keep)?);
     }
-    let table = table(&outcomes);
-    crate::ui::out(&table)?;
     let failures = outcomes.iter().filter(|o| o.failed.is_some()).count();
     let refused = outcomes.iter().filter(|o| o.refused.is_some()).count();
     let tested = total - refused;
@@ -244,13 +302,14 @@ pub fn run(spec: &str, full: bool, keep: bool, trust: bool) -> Result<()> {
     } else {
         String::new()
     };
-    if failures > 0 {
-        return Err(Error::Failed {
-            message: format!(
-                "{failures} of {total} combinations failed; their projects and logs are kept in {}",
-                root.display()
-            ),
-        });
+    let failure = verdict(failures, tested, total, &root);
+    if json {
+        report_json(pack.name(), &outcomes, failure.as_ref())?;
+    } else {
+        crate::ui::out(&table(&outcomes))?;
+    }
+    if let Some(e) = failure {
+        return Err(e);
     }
     if keep {
         ui.status(&format!(

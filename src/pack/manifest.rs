@@ -29,6 +29,8 @@ struct RawManifest {
     include: Vec<Include>,
     #[serde(default)]
     needs: BTreeMap<String, NeedMapping>,
+    #[serde(default)]
+    names: crate::names::NameRules,
 }
 
 /// What one need (a `--needs` value) does to this pack: the `[needs.<need>]` table.
@@ -231,6 +233,8 @@ pub struct Manifest {
     pub include: Vec<Include>,
     /// What each need does to this pack (`[needs.<need>]`), by need id.
     pub needs: BTreeMap<crate::recommend::Need, NeedMapping>,
+    /// The `[names]` table: the stack rules project names are checked against.
+    pub names: crate::names::NameRules,
 }
 
 /// One problem found in a `pack.toml`: where, and what.
@@ -351,6 +355,9 @@ impl Manifest {
         }
         check_tables(&raw, &mut seen, &mut problems);
         let needs = check_needs(&raw.needs, &variables, &mut problems);
+        for message in raw.names.problems() {
+            problems.push(&At::Text("[names]"), message);
+        }
         if problems.list.is_empty() {
             Ok(Manifest {
                 pack: raw.pack,
@@ -361,6 +368,7 @@ impl Manifest {
                 files: raw.files,
                 checks: raw.checks,
                 needs,
+                names: raw.names,
             })
         } else {
             Err(ManifestError {

@@ -802,7 +802,7 @@ pub fn render_explain(ex: &Explanation) -> String {
         ex.stack
     );
     for c in &ex.pivotal {
-        write_wrapped(&mut out, "  - ", "    ", &c.text);
+        write_wrapped(&mut out, TEXT_WIDTH, "  - ", "    ", &c.text);
     }
     out
 }
@@ -838,8 +838,8 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// Write `text` wrapped to [`TEXT_WIDTH`]: the first line after `first`, the rest after
 /// `rest` (both counted in the width).
-fn write_wrapped(out: &mut String, first: &str, rest: &str, text: &str) {
-    let width = TEXT_WIDTH.saturating_sub(first.chars().count()).max(20);
+fn write_wrapped(out: &mut String, width: usize, first: &str, rest: &str, text: &str) {
+    let width = width.saturating_sub(first.chars().count()).max(20);
     for (i, line) in wrap(text, width).iter().enumerate() {
         let lead = if i == 0 { first } else { rest };
         let _ = writeln!(out, "{lead}{line}");
@@ -853,6 +853,13 @@ fn write_wrapped(out: &mut String, first: &str, rest: &str, text: &str) {
 /// ends with a newline.
 #[must_use]
 pub fn render_text(rec: &Recommendation) -> String {
+    render_text_width(rec, TEXT_WIDTH)
+}
+
+/// [`render_text`] wrapped to `width` columns (a terminal's).
+// Long because it lays out the whole report top to bottom, section by section.
+#[must_use]
+pub fn render_text_width(rec: &Recommendation, width: usize) -> String {
     let mut out = String::new();
     let needs: Vec<&str> = rec.needs.iter().map(|n| n.id()).collect();
     let needs = if needs.is_empty() {
@@ -860,14 +867,15 @@ pub fn render_text(rec: &Recommendation) -> String {
     } else {
         needs.join(", ")
     };
-    write_wrapped(&mut out, "Needs: ", "       ", &needs);
+    write_wrapped(&mut out, width, "Needs: ", "       ", &needs);
     let _ = writeln!(out, "Team:  {}", rec.team.label());
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Recommendation: {} ({})",
-        rec.stack,
-        rec.stack.summary()
+    write_wrapped(
+        &mut out,
+        width,
+        "Recommendation: ",
+        "  ",
+        &format!("{} ({})", rec.stack, rec.stack.summary()),
     );
     let _ = writeln!(out);
     let row = |rank: &str, stack: &str, score: &str| format!("  {rank:<2} {stack:<8} {score:>5}  ");
@@ -905,6 +913,7 @@ pub fn render_text(rec: &Recommendation) -> String {
             };
             write_wrapped(
                 &mut out,
+                width,
                 &format!("{lead}{mark}"),
                 &format!("{indent}  "),
                 reason,
@@ -913,7 +922,7 @@ pub fn render_text(rec: &Recommendation) -> String {
     }
     if !rec.why_not.is_empty() {
         let _ = writeln!(out);
-        write_wrapped(&mut out, "", "  ", &rec.why_not);
+        write_wrapped(&mut out, width, "", "  ", &rec.why_not);
     }
     if !rec.variables.is_empty() {
         let vars: Vec<String> = rec
@@ -921,13 +930,19 @@ pub fn render_text(rec: &Recommendation) -> String {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        let _ = writeln!(out, "Settings for {}: {}", rec.stack, vars.join(", "));
+        write_wrapped(
+            &mut out,
+            width,
+            &format!("Settings for {}: ", rec.stack),
+            "  ",
+            &vars.join(", "),
+        );
     }
     if !rec.notes.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Notes:");
         for n in &rec.notes {
-            write_wrapped(&mut out, "  - ", "    ", n);
+            write_wrapped(&mut out, width, "  - ", "    ", n);
         }
     }
     out

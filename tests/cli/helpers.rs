@@ -198,3 +198,16 @@ pub fn minimal_pack(dir: &Path) {
     )
     .expect("pack.toml");
 }
+
+/// Whether the tests run as root (who ignores permission bits and may create devices).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Say, past the test harness's capture, that a test did not run and why: nothing passes
+/// silently.
+pub fn not_run(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "note: `{test}` did not run: {why}");
+}

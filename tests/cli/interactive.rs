@@ -271,3 +271,126 @@ fn a_capability_is_asked_naming_the_need_that_proposed_it() {
     assert!(!tmp.path().join("live/app/api/routes/realtime.py").exists());
     assert!(tmp.path().join("live/app/api/routes/events.py").is_file());
 }
+
+/// A run in a pseudo-terminal of `cols` x `rows`, the transcript kept raw (escapes too).
+fn spawn_sized(dir: &Path, cols: u16, rows: u16, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new("bash");
+    cmd.args([
+        "-c",
+        &format!("stty cols {cols} rows {rows} && exec \"$0\" \"$@\""),
+        env!("CARGO_BIN_EXE_scaffold"),
+    ])
+    .args(args)
+    .current_dir(dir)
+    .env("NO_COLOR", "1")
+    .env("TERM", "xterm");
+    spawn_with_options(
+        cmd,
+        Options::new()
+            .timeout_ms(Some(20_000))
+            .strip_ansi_escape_codes(false),
+    )
+    .expect("spawn in a pty")
+}
+
+/// Everything the run prints until it exits.
+fn rest(p: &mut PtySession) -> String {
+    p.exp_eof().expect("scaffold exits")
+}
+
+/// Choose needs with arrow presses, see the recommendation, then Ctrl-C at the stack menu.
+fn needs_then_ctrl_c(cols: u16) -> (String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = spawn_sized(tmp.path(), cols, 24, &["new", "shop", "--no-git"]);
+    let mut raw = p.exp_string("What will this backend need?").unwrap();
+    raw.push_str("What will this backend need?");
+    send(&mut p, DOWN);
+    send(&mut p, DOWN);
+    send(&mut p, " ");
+    send(&mut p, DOWN);
+    send(&mut p, " ");
+    send(&mut p, ENTER);
+    raw.push_str(&p.exp_string("What does your team write today?").unwrap());
+    send(&mut p, ENTER);
+    raw.push_str(&p.exp_string("Choose another stack").unwrap());
+    std::thread::sleep(Duration::from_millis(200));
+    p.send_control('c').unwrap();
+    raw.push_str(&rest(&mut p));
+    // The reader hands over each byte as a char: decode the UTF-8.
+    let bytes: Vec<u8> = raw
+        .chars()
+        .filter_map(|c| u8::try_from(u32::from(c)).ok())
+        .collect();
+    let raw = String::from_utf8_lossy(&bytes).into_owned();
+    let plain = console::strip_ansi_codes(&raw).into_owned();
+    assert!(entries(tmp.path()).is_empty());
+    (raw, plain)
+}
+
+#[track_caller]
+fn assert_no_line_wraps(plain: &str, cols: usize) {
+    for line in plain.split(['\n', '\r']) {
+        assert!(
+            console::measure_text_width(line) <= cols,
+            "a line wider than {cols} columns (the terminal wraps it):\n{line}\n\n{plain}"
+        );
+    }
+}
+
+#[track_caller]
+fn assert_cursor_visible(raw: &str) {
+    let hidden = raw.rfind("\x1b[?25l").expect("the menu hides the cursor");
+    let shown = raw.rfind("\x1b[?25h").unwrap_or(0);
+    assert!(shown > hidden, "the cursor is left hidden after Ctrl-C");
+}
+
+#[test]
+fn at_80_columns_no_line_wraps_and_ctrl_c_shows_the_cursor() {
+    let (raw, plain) = needs_then_ctrl_c(80);
+    assert_no_line_wraps(&plain, 80);
+    assert_cursor_visible(&raw);
+    // The recommendation is wrapped to the terminal, not at 100 columns.
+    assert!(plain.contains("Needs:"), "{plain}");
+    // The echoed needs answer is on one line.
+    assert!(plain.contains("What will this backend need?: "), "{plain}");
+}
+
+#[test]
+fn at_60_columns_no_line_wraps() {
+    let (raw, plain) = needs_then_ctrl_c(60);
+    assert_no_line_wraps(&plain, 60);
+    assert_cursor_visible(&raw);
+}
+
+#[test]
+fn a_dumb_terminal_gets_no_cursor_movement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scaffold"));
+    cmd.args(["new", "shop", "--no-git", "--stack", "express"])
+        .current_dir(tmp.path())
+        .env("TERM", "dumb");
+    let mut p = spawn_with_options(
+        cmd,
+        Options::new()
+            .timeout_ms(Some(20_000))
+            .strip_ansi_escape_codes(false),
+    )
+    .expect("spawn in a pty");
+    let mut raw = String::new();
+    for _ in 0..40 {
+        send(&mut p, "\n");
+        while let Some(c) = p.try_read() {
+            raw.push(c);
+        }
+        if raw.contains("Rendered") {
+            break;
+        }
+    }
+    raw.push_str(&rest(&mut p));
+    assert!(raw.contains("Rendered"), "{raw}");
+    assert!(
+        !raw.contains('\u{1b}'),
+        "escape sequences under TERM=dumb:\n{raw:?}"
+    );
+    assert!(tmp.path().join("shop/package.json").exists());
+}
