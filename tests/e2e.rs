@@ -2,7 +2,12 @@
 //! hybrid with each gateway and each broker, against the real RabbitMQ, Redis and NATS on
 //! loopback), then install, lint, test and boot it exactly as a user would (`make install`,
 //! `make lint`, `make test`, `make run`), and check `/health`, `/health/ready`, the request
-//! id, an items round trip over HTTP, and a clean exit on SIGTERM.
+//! id, an items round trip over HTTP, and a clean exit on SIGTERM. A case that turns
+//! capabilities on with `--set` is probed from outside for each: `realtime=true` with a
+//! WebSocket client on `/ws/items` (RFC 6455 over a plain TcpStream, below) that must receive
+//! the broadcast of an item created over HTTP; `streaming=true` with an SSE client on
+//! `/api/items/events` that reads two events and resumes with `Last-Event-ID`; `compute=true`
+//! with `POST /api/compute/pi` while `/health` keeps answering fast.
 //!
 //! These tests install packages and take minutes, so they are `#[ignore]`d for a plain
 //! `cargo test`; CI runs them with `cargo test --test e2e -- --ignored --test-threads=1`.
@@ -10,7 +15,7 @@
 //! each case creates its own database and drops it afterwards. When PostgreSQL is not
 //! reachable the postgres cases fail, saying how to start it.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -324,7 +329,8 @@ fn case(stack: &str, variant: &str, sets: &[&str], postgres: bool) {
         sh(&project, &envs, "make e2e", minutes(10));
         envs.push(("WORKER_PORT".into(), free_port().to_string()));
     }
-    let boot = boot_and_probe(&project, &envs);
+    let probes = Probes::from_sets(sets);
+    let boot = boot_and_probe(&project, &envs, probes);
     eprintln!(
         "TIMING {name}: install {:.1} s, lint {:.1} s, test {:.1} s, boot {:.1} s",
         install.as_secs_f64(),
@@ -554,7 +560,7 @@ fn check_deploy(project: &Path, envs: &[(String, String)]) {
 }
 
 /// `make run`, then probe the running server and stop it with SIGTERM.
-fn boot_and_probe(project: &Path, envs: &[(String, String)]) -> Duration {
+fn boot_and_probe(project: &Path, envs: &[(String, String)], probes: Probes) -> Duration {
     let port = free_port();
     let started = Instant::now();
     let mut child = Command::new("make")
@@ -601,6 +607,21 @@ fn boot_and_probe(project: &Path, envs: &[(String, String)]) -> Duration {
     };
     assert_eq!(ready.status, 200, "/health/ready: {}", ready.body);
     ready.json();
+    // The hybrid's worker (a FastAPI app on WORKER_PORT) is ready once it consumes jobs.
+    if let Some((_, worker)) = envs.iter().find(|(k, _)| k == "WORKER_PORT") {
+        let worker: u16 = worker.parse().expect("WORKER_PORT is a port");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let ready = loop {
+            let r = http(worker, "GET", "/health/ready", None, &[]);
+            match r {
+                Ok(r) if r.status == 200 => break r,
+                _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(250)),
+                Ok(r) => panic!("the worker's /health/ready: {} {}", r.status, r.body),
+                Err(e) => panic!("no answer from the worker's /health/ready within 30 s: {e}"),
+            }
+        };
+        assert_eq!(ready.json()["checks"]["broker"], "ok", "{}", ready.body);
+    }
 
     let rid = http(
         port,
@@ -624,6 +645,15 @@ fn boot_and_probe(project: &Path, envs: &[(String, String)]) -> Duration {
     );
 
     items_round_trip(port);
+    if probes.realtime {
+        websocket_broadcast(port);
+    }
+    if probes.streaming {
+        sse_two_events_and_resume(port);
+    }
+    if probes.compute {
+        compute_keeps_health_fast(port);
+    }
 
     // SIGTERM to the server (make's direct child): it must exit 0 within 10 s, and so make.
     let make_pid = guard.0.id();
@@ -701,6 +731,359 @@ fn items_round_trip(port: u16) {
     gone.json();
 }
 
+/// The capability probes a case's `--set` list turns on.
+#[derive(Debug, Clone, Copy, Default)]
+struct Probes {
+    realtime: bool,
+    streaming: bool,
+    compute: bool,
+}
+
+impl Probes {
+    fn from_sets(sets: &[&str]) -> Probes {
+        let on = |name: &str| sets.contains(&format!("{name}=true").as_str());
+        Probes {
+            realtime: on("realtime"),
+            streaming: on("streaming"),
+            compute: on("compute"),
+        }
+    }
+}
+
+fn create_item(port: u16, name: &str) -> serde_json::Value {
+    let body = serde_json::json!({ "name": name }).to_string();
+    let created = http(port, "POST", "/api/items", Some(&body), &[]).expect("POST /api/items");
+    assert_eq!(created.status, 201, "POST /api/items: {}", created.body);
+    created.json()
+}
+
+/// Open a connection, send a GET with `headers`, and return the reader positioned after the
+/// response head, with the status line and headers.
+fn open_stream(
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (BufReader<TcpStream>, String, Vec<(String, String)>) {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut stream =
+        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).expect("connect for a stream");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("read timeout");
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).expect("send the request");
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    reader.read_line(&mut status).expect("status line");
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("header line");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            head.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    (reader, status.trim_end().to_string(), head)
+}
+
+/// One WebSocket frame from the server (never masked): (opcode, payload).
+fn ws_read_frame(reader: &mut BufReader<TcpStream>) -> std::io::Result<(u8, Vec<u8>)> {
+    let mut head = [0u8; 2];
+    reader.read_exact(&mut head)?;
+    let opcode = head[0] & 0x0f;
+    let len = match head[1] & 0x7f {
+        126 => {
+            let mut b = [0u8; 2];
+            reader.read_exact(&mut b)?;
+            u64::from(u16::from_be_bytes(b))
+        }
+        127 => {
+            let mut b = [0u8; 8];
+            reader.read_exact(&mut b)?;
+            u64::from_be_bytes(b)
+        }
+        n => u64::from(n),
+    };
+    assert!(head[1] & 0x80 == 0, "a server must not mask its frames");
+    let mut payload = vec![0u8; usize::try_from(len).expect("frame length")];
+    reader.read_exact(&mut payload)?;
+    Ok((opcode, payload))
+}
+
+/// A client frame: FIN set, masked as RFC 6455 requires (payloads here are under 126 bytes).
+fn ws_write_frame(stream: &mut TcpStream, opcode: u8, payload: &[u8]) -> std::io::Result<()> {
+    let mask = [0x5a, 0x17, 0xc3, 0x9e];
+    let len = u8::try_from(payload.len()).expect("a short control frame");
+    assert!(len < 126, "a short control frame");
+    let mut frame = vec![0x80 | opcode, 0x80 | len];
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    stream.write_all(&frame)
+}
+
+/// realtime: a WebSocket client on /ws/items receives the broadcast of an item created over
+/// HTTP after it connected.
+fn websocket_broadcast(port: u16) {
+    let (mut reader, status, headers) = open_stream(
+        port,
+        "/ws/items",
+        &[
+            ("Upgrade", "websocket"),
+            ("Connection", "Upgrade"),
+            ("Sec-WebSocket-Key", "ZTJlLXNjYWZmb2xkLWtleQ=="),
+            ("Sec-WebSocket-Version", "13"),
+        ],
+    );
+    assert!(
+        status.starts_with("HTTP/1.1 101"),
+        "WebSocket handshake on /ws/items: {status} {headers:?}"
+    );
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert!(
+        header("upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket")),
+        "{headers:?}"
+    );
+    // The accept value for this key (RFC 6455 section 4.2.2: base64(SHA-1(key + GUID))).
+    assert_eq!(
+        header("sec-websocket-accept"),
+        Some("MgLfZau+SBt12Gdagmo7zRyMvms="),
+        "{headers:?}"
+    );
+    // A server may register the client just after it answered the handshake.
+    std::thread::sleep(Duration::from_millis(200));
+    let name = format!("ws-{}", std::process::id());
+    let item = create_item(port, &name);
+    let mut writer = reader.get_ref().try_clone().expect("clone the socket");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "no item.created for {name} over the WebSocket within 15 s"
+        );
+        let (opcode, payload) = ws_read_frame(&mut reader).expect("a WebSocket frame");
+        match opcode {
+            0x1 => {
+                let event: serde_json::Value =
+                    serde_json::from_slice(&payload).expect("a JSON text message");
+                if event["type"] == "item.created" && event["item"]["name"] == name.as_str() {
+                    assert_eq!(event["item"]["id"], item["id"], "{event}");
+                    assert!(event["id"].is_u64(), "event ids are integers: {event}");
+                    eprintln!(
+                        "  websocket: /ws/items broadcast item.created #{}",
+                        event["id"]
+                    );
+                    break;
+                }
+            }
+            0x9 => ws_write_frame(&mut writer, 0xA, &payload).expect("pong"),
+            0x8 => panic!("the server closed the WebSocket: {payload:?}"),
+            _ => {}
+        }
+    }
+    // A clean close: 1000, then the server's close frame.
+    ws_write_frame(&mut writer, 0x8, &1000u16.to_be_bytes()).expect("close");
+    let closing = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < closing {
+        match ws_read_frame(&mut reader) {
+            Ok((0x8, _)) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Server-sent events from the open response, as (id, event type, data), read until `count`
+/// events with an id have arrived.
+fn sse_events(
+    reader: &mut BufReader<TcpStream>,
+    chunked: bool,
+    count: usize,
+) -> Vec<(u64, String, serde_json::Value)> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut text = String::new();
+    let mut events = Vec::new();
+    while events.len() < count {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {count} events within 15 s: {text:?}",
+            events.len()
+        );
+        let mut piece = Vec::new();
+        if chunked {
+            let mut size = String::new();
+            reader.read_line(&mut size).expect("chunk size");
+            let n = usize::from_str_radix(size.trim(), 16).expect("a hex chunk size");
+            assert!(n > 0, "the event stream ended");
+            piece.resize(n + 2, 0);
+            reader.read_exact(&mut piece).expect("chunk");
+            piece.truncate(n);
+        } else {
+            let mut line = String::new();
+            let read = reader.read_line(&mut line).expect("stream line");
+            assert!(read > 0, "the event stream ended");
+            piece = line.into_bytes();
+        }
+        text.push_str(&String::from_utf8_lossy(&piece));
+        let normalized = text.replace("\r\n", "\n");
+        text.clear();
+        let mut blocks: Vec<&str> = normalized.split("\n\n").collect();
+        // The last piece is an incomplete event (or empty): keep it for the next read.
+        text.push_str(blocks.pop().unwrap_or_default());
+        for block in blocks {
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix(name))
+                    .map(|v| v.strip_prefix(' ').unwrap_or(v))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let id = field("id:");
+            if id.is_empty() {
+                continue; // a comment (keepalive) or a retry hint
+            }
+            let id: u64 = id.parse().unwrap_or_else(|_| panic!("event id {id:?}"));
+            let data: serde_json::Value = serde_json::from_str(&field("data:"))
+                .unwrap_or_else(|e| panic!("event data is JSON ({e}): {block}"));
+            events.push((id, field("event:"), data));
+        }
+    }
+    events
+}
+
+fn sse_open(port: u16, last_event_id: Option<u64>) -> (BufReader<TcpStream>, bool) {
+    let last = last_event_id.map(|id| id.to_string());
+    let mut headers = vec![("Accept", "text/event-stream")];
+    if let Some(last) = &last {
+        headers.push(("Last-Event-ID", last));
+    }
+    let (reader, status, head) = open_stream(port, "/api/items/events", &headers);
+    assert!(
+        status.starts_with("HTTP/1.1 200"),
+        "GET /api/items/events: {status} {head:?}"
+    );
+    let header = |name: &str| {
+        head.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert!(
+        header("content-type").is_some_and(|v| v.starts_with("text/event-stream")),
+        "{head:?}"
+    );
+    assert!(
+        header("cache-control").is_some_and(|v| v.contains("no-cache")),
+        "{head:?}"
+    );
+    let chunked = header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    (reader, chunked)
+}
+
+/// streaming: an SSE client reads the events of two items created over HTTP, then resumes
+/// from the first with `Last-Event-ID` and is sent the second again first.
+fn sse_two_events_and_resume(port: u16) {
+    let (mut reader, chunked) = sse_open(port, None);
+    let tag = std::process::id();
+    let (a, b) = (format!("sse-a-{tag}"), format!("sse-b-{tag}"));
+    create_item(port, &a);
+    create_item(port, &b);
+    let events = sse_events(&mut reader, chunked, 2);
+    drop(reader);
+    let names: Vec<&str> = events
+        .iter()
+        .map(|(_, _, d)| d["item"]["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, [a.as_str(), b.as_str()], "{events:?}");
+    for (id, kind, data) in &events {
+        assert_eq!(kind, "item.created", "{events:?}");
+        assert_eq!(
+            data["id"].as_u64(),
+            Some(*id),
+            "the data repeats the id: {data}"
+        );
+    }
+    let (first, second) = (events[0].0, events[1].0);
+    assert!(second > first, "event ids increase: {events:?}");
+
+    let (mut reader, chunked) = sse_open(port, Some(first));
+    let resumed = sse_events(&mut reader, chunked, 1);
+    assert_eq!(
+        resumed[0].0, second,
+        "resuming after {first} replays {second} first: {resumed:?}"
+    );
+    assert_eq!(resumed[0].2["item"]["name"], b.as_str(), "{resumed:?}");
+    eprintln!("  sse: events #{first} and #{second}; Last-Event-ID {first} resumed at #{second}");
+}
+
+/// compute: while `POST /api/compute/pi` runs, `/health` keeps answering fast: the work is
+/// off the event loop.
+fn compute_keeps_health_fast(port: u16) {
+    let task = std::thread::spawn(move || {
+        let started = Instant::now();
+        let r = http(
+            port,
+            "POST",
+            "/api/compute/pi",
+            Some(r#"{"samples":50000000,"seed":7}"#),
+            &[],
+        )
+        .expect("POST /api/compute/pi");
+        (r, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let mut latencies = Vec::new();
+    while !task.is_finished() {
+        let started = Instant::now();
+        let health = http(port, "GET", "/health", None, &[]).expect("/health during compute");
+        assert_eq!(
+            health.status, 200,
+            "/health during compute: {}",
+            health.body
+        );
+        if !task.is_finished() {
+            latencies.push(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (result, took) = task.join().expect("the compute request");
+    assert_eq!(result.status, 200, "POST /api/compute/pi: {}", result.body);
+    let answer = result.json();
+    let estimate = answer["estimate"].as_f64().expect("an estimate");
+    assert!((estimate - std::f64::consts::PI).abs() < 0.01, "{answer}");
+    assert_eq!(answer["samples"], 50_000_000, "{answer}");
+    let slowest = latencies.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "  compute: {:.2} s, {} /health answers meanwhile, slowest {:.0} ms",
+        took.as_secs_f64(),
+        latencies.len(),
+        slowest.as_secs_f64() * 1000.0
+    );
+    // A blocked event loop answers nothing until the task ends: several answers while it runs,
+    // each well under a second, show it is free (the bound leaves room for a loaded machine).
+    assert!(
+        latencies.len() >= 3,
+        "only {} /health answers during a {:.2} s computation",
+        latencies.len(),
+        took.as_secs_f64()
+    );
+    assert!(
+        slowest < Duration::from_millis(500),
+        "/health took {slowest:?} while the computation ran"
+    );
+}
+
 /// Kills the whole process group if a probe panics, so no server outlives its test.
 struct KillOnDrop<'a>(&'a mut Child);
 
@@ -739,7 +1122,9 @@ matrix! {
     nestjs_memory: "nestjs", "memory", ["database=none"], false;
     nestjs_postgres: "nestjs", "postgres", ["database=postgres"], true;
     nestjs_capabilities: "nestjs", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
-    hybrid_rabbitmq: "hybrid", "rabbitmq", ["queue=rabbitmq"], false;
+    // The hybrid's default broker with the gateway capabilities on (the express gateway's
+    // defaults are covered by the redis and nats cases, the rabbitmq worker's by nestjs-rabbitmq).
+    hybrid_capabilities: "hybrid", "capabilities", ["queue=rabbitmq", "realtime=true", "streaming=true"], false;
     hybrid_redis: "hybrid", "redis", ["queue=redis"], false;
     hybrid_nats: "hybrid", "nats", ["queue=nats"], false;
     hybrid_nestjs_rabbitmq: "hybrid", "nestjs-rabbitmq", ["gateway=nestjs", "queue=rabbitmq"], false;

@@ -220,15 +220,11 @@ fn the_hybrid_asks_gateway_and_broker_with_the_proposals_as_defaults() {
     p.exp_string("Author").unwrap();
     send(&mut p, ENTER);
     // The gateway: proposed by the ranking (express and nestjs tie here, express first).
-    until(
-        &mut p,
-        "Gateway (Node.js service for HTTP and WebSocket clients)",
-    );
-    let shown = until(&mut p, "recommended for your needs)");
+    let shown = until(&mut p, "Node.js gateway (recommended for your needs)");
     assert!(!shown.contains("Message broker"), "{shown}");
     send(&mut p, DOWN); // nestjs instead of the proposed express
     send(&mut p, ENTER);
-    until(&mut p, "Worker");
+    until(&mut p, "Python worker");
     send(&mut p, ENTER);
     // The broker: NATS, proposed because high concurrency was chosen.
     until(&mut p, "Message broker (you chose high concurrency)");

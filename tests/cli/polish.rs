@@ -77,7 +77,7 @@ fn pack_lint_json_reports_every_problem() {
 
 #[test]
 fn pack_test_that_refuses_every_combination_fails() {
-    let mut s = Scaffold::new().args(["pack", "test", "p", "--matrix", "--json"]);
+    let mut s = Scaffold::new().args(["pack", "test", "p", "--matrix", "--json", "--trust"]);
     std::fs::create_dir(s.path("p")).unwrap();
     std::fs::write(
         s.path("p/pack.toml"),

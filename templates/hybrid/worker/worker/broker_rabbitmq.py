@@ -11,6 +11,9 @@ Topology, all names starting with JOBS_PREFIX (`p`):
 A job is acked only after its result (or its retry / dead letter) is published with publisher
 confirms: at-least-once. A delivery flagged `redelivered` was never acked, because the worker
 that had it died: it counts as an attempt, so a job that kills workers ends up dead-lettered.
+Written for RabbitMQ 4.x (and 3.13): classic durable queues, per-queue TTL with dead-lettering
+for the delays, exclusive event queues (4.x deprecates transient non-exclusive ones), no queue
+mirroring and no global QoS (both removed in 4.x).
 """
 
 import asyncio

@@ -48,7 +48,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _run(job: dict[str, Any]) -> Stats:
+def run_task(job: dict[str, Any]) -> Stats:
+    """The task a valid job asks for (blocking: call it in a thread). Raises TaskError."""
     data = job["data"]
     return compute_stats(data["numbers"])
 
@@ -107,7 +108,7 @@ class Processor:
             if delay_ms:
                 await asyncio.sleep(delay_ms / 1000)
             # In a thread: the event loop keeps the broker connection (heartbeats) alive.
-            result = await asyncio.to_thread(_run, job)
+            result = await asyncio.to_thread(run_task, job)
         except Exception as exc:
             reason = str(exc) if isinstance(exc, TaskError) else f"{type(exc).__name__}: {exc}"
             log.warning("job %s attempt %d failed: %s", job_id, attempt, reason)
