@@ -346,7 +346,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
                 env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
             });
         }
-        let bytes = read_at_most(entry.path(), size.max(max_template))?;
+        let bytes = read_at_most(entry.path(), size, size.max(max_template))?;
         files.push(PackFile {
             path: rel_str,
             contents: Cow::Owned(bytes),
@@ -412,11 +412,13 @@ fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
     })
 }
 
-/// Read a file, but never more than `max` bytes (a file that grows while it is read stops
-/// there, and is then refused as changed).
-fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>> {
+/// Read a file of `size` bytes (as listed), but never more than `max` bytes (a file that
+/// grows while it is read stops there, and is then refused as changed). The buffer is sized
+/// up front, so a file that kept its size costs two reads (its bytes, then the end).
+fn read_at_most(path: &Path, size: u64, max: u64) -> Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
+    let capacity = usize::try_from(size.min(max).saturating_add(1)).unwrap_or(usize::MAX);
+    let mut bytes = Vec::with_capacity(capacity);
     std::fs::File::open(path)
         .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
         .map_err(|e| Error::io("cannot read", path, e))?;
