@@ -218,3 +218,71 @@ fn an_endless_answers_file_ends_at_once() {
         .fails_with(2, "SCAFFOLD_MAX_ANSWERS_MIB");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// A 10,000-file pack (9,000 verbatim 1,200-byte files, 1,000 templates) renders under an
+/// address-space cap (`prlimit --as`) and within a bound on its peak resident memory, read
+/// from the kernel's accounting of this one child (`wait4`). The address-space cap is mostly
+/// fixed reservations (the render worker's 64 MiB stack, the allocator's arenas); the bound
+/// on resident memory is what a render of this size may hold.
+#[test]
+fn ten_thousand_files_render_in_bounded_memory() {
+    const AS_CAP: u64 = 192 * 1024 * 1024;
+    const RSS_CAP_KIB: i64 = 40 * 1024;
+    let work = tempfile::tempdir().unwrap();
+    let pack = work.path().join("big");
+    std::fs::create_dir(&pack).unwrap();
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"big\"\nversion = \"1.0.0\"\ndescription = \"d\"\n\n[[variables]]\nname = \"flavour\"\ntype = \"choice\"\nchoices = [\"plain\", \"fancy\"]\ndefault = \"plain\"\n",
+    )
+    .unwrap();
+    let blob = "x".repeat(1200);
+    for d in 0..10 {
+        let dir = pack.join(format!("dir{d}"));
+        std::fs::create_dir(&dir).unwrap();
+        for f in 0..900 {
+            std::fs::write(dir.join(format!("file{f}.txt")), &blob).unwrap();
+        }
+        for f in 0..100 {
+            std::fs::write(
+                dir.join(format!("tpl{f}.py.tera")),
+                format!("# {{{{ project_name }}}} ({d}-{f})\nflavour = \"{{{{ flavour }}}}\"\n{{% if flavour == \"fancy\" %}}fancy{{% endif %}}\n"),
+            )
+            .unwrap();
+        }
+    }
+    let out = work.path().join("out");
+    let child = std::process::Command::new("prlimit")
+        .arg(format!("--as={AS_CAP}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_scaffold"))
+        .args(["new", "big-app", "--yes", "--no-git", "--pack"])
+        .arg(&pack)
+        .arg("-o")
+        .arg(&out)
+        .env("HOME", work.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("prlimit (util-linux) runs scaffold");
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet waited for; both pointers are valid.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "{}", std::io::Error::last_os_error());
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "scaffold failed under a {} MiB address-space cap (status {status})",
+        AS_CAP >> 20
+    );
+    let files = crate::helpers::tree(&out.join("big-app"));
+    assert_eq!(files.iter().filter(|f| f.ends_with(".txt")).count(), 9000);
+    assert_eq!(files.iter().filter(|f| f.ends_with(".py")).count(), 1000);
+    assert!(
+        usage.ru_maxrss <= RSS_CAP_KIB,
+        "peak resident memory {} KiB, more than {RSS_CAP_KIB} KiB",
+        usage.ru_maxrss
+    );
+}
