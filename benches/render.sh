@@ -8,10 +8,14 @@
 # of the tree scaffold rendered, in alternating order; the output is removed before every
 # run of either. Reported: the median of scaffold's times, of cp's, and the median of the
 # per-pair ratios; then the peak RSS of one scaffold run (GNU time, `%M`) and the time of a
-# `--dry-run`. Builds scaffold in release mode first.
+# `--dry-run`. Each time is given as wall time and as CPU time (user + system, from the
+# kernel's account of that one process, `wait4`): on a shared, loaded machine the CPU
+# ratio is the steadier figure. Builds scaffold in release mode first.
 #
 #   bash benches/render.sh                 # tmpfs (/dev/shm) and the disk under target/
-#   PAIRS=21 bash benches/render.sh        # more pairs per workload
+#   PAIRS=21 bash benches/render.sh        # more pairs per workload on tmpfs (default 11)
+#   DISK_PAIRS=11 bash benches/render.sh   # on the disk (default 5: a 10,000-file run there
+#                                          # takes seconds to tens of seconds)
 #   WHERE=shm bash benches/render.sh       # tmpfs only (WHERE=disk: disk only)
 #   BIN=path/to/scaffold bash benches/render.sh   # another build (no cargo build)
 set -euo pipefail
@@ -23,6 +27,7 @@ if [ -z "${BIN:-}" ]; then
   BIN="$PWD/target/release/scaffold"
 fi
 pairs=${PAIRS:-11}
+disk_pairs=${DISK_PAIRS:-5}
 where=${WHERE:-both}
 fixtures=$(mktemp -d "${TMPDIR:-/tmp}/scaffold-bench-fixtures.XXXXXX")
 dirs=("$fixtures")
@@ -69,32 +74,41 @@ run_pairs() {
   n=$(find "$ref/bench-app" -type f | wc -l)
   kib=$(du -sk "$ref/bench-app" | cut -f1)
   python3 - "$label ($n files, $kib KiB)" "$pairs" "$out" "$BIN" "$ref" "$@" <<'PY'
-import shutil, statistics, subprocess, sys, time
+import os, shutil, statistics, subprocess, sys, time
 label, pairs, out, binary, ref, *args = sys.argv[1:]
 pairs = int(pairs)
 scaffold = [binary, "new", "bench-app", *args, "--yes", "--no-git", "-o", out]
 copy = ["cp", "-r", ref, out]
 dry = [binary, "new", "bench-app", *args, "--yes", "--no-git", "--dry-run", "-o", out]
 def timed(cmd):
+    """Wall time and CPU time (user + system, from the kernel's account of this child)."""
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode:
+        sys.exit(f"{cmd} exited with {p.returncode}")
+    return wall, ru.ru_utime + ru.ru_stime
 for cmd in (scaffold, copy):  # warm-up
     timed(cmd)
-s, c, r, d = [], [], [], []
+s, c, r, sc, cc, rc, d, dc = [], [], [], [], [], [], [], []
 for i in range(pairs):
     if i % 2:
         b = timed(copy); a = timed(scaffold)
     else:
         a = timed(scaffold); b = timed(copy)
-    s.append(a); c.append(b); r.append(a / b)
+    s.append(a[0]); c.append(b[0]); r.append(a[0] / b[0])
+    sc.append(a[1]); cc.append(b[1]); rc.append(a[1] / max(b[1], 1e-6))
     shutil.rmtree(out, ignore_errors=True)
-    d.append(timed(dry))
+    w, cpu = timed(dry); d.append(w); dc.append(cpu)
 shutil.rmtree(out, ignore_errors=True)
-ms = lambda xs: f"{statistics.median(xs) * 1000:8.2f} ms"
-print(f"{label:44} scaffold {ms(s)}  cp -r {ms(c)}  ratio {statistics.median(r):5.2f}x"
+ms = lambda xs: f"{statistics.median(xs) * 1000:7.1f} ms"
+print(f"{label:36} wall: scaffold {ms(s)}  cp -r {ms(c)}  ratio {statistics.median(r):4.2f}x"
       f" (min {min(r):.2f}, max {max(r):.2f})  --dry-run {ms(d)}", flush=True)
+print(f"{'':36} cpu:  scaffold {ms(sc)}  cp -r {ms(cc)}  ratio {statistics.median(rc):4.2f}x"
+      f" (min {min(rc):.2f}, max {max(rc):.2f})  --dry-run {ms(dc)}", flush=True)
 PY
   rm -rf "$out"
   /usr/bin/time -f "$label: peak RSS %M KiB" "$BIN" new bench-app "$@" --yes --no-git -o "$out" 2>&1 >/dev/null | tail -n 1
@@ -114,5 +128,5 @@ case $where in
   both|shm) bench_in "$(mktemp -d /dev/shm/scaffold-bench.XXXXXX)" "tmpfs" ;;
 esac
 case $where in
-  both|disk) mkdir -p target; bench_in "$(mktemp -d "$PWD/target/scaffold-bench.XXXXXX")" "disk" ;;
+  both|disk) mkdir -p target; pairs=$disk_pairs; bench_in "$(mktemp -d "$PWD/target/scaffold-bench.XXXXXX")" "disk" ;;
 esac

@@ -225,6 +225,8 @@ fn an_endless_answers_file_ends_at_once() {
 /// fixed reservations (the render worker's 64 MiB stack, the allocator's arenas); the bound
 /// on resident memory is what a render of this size may hold.
 #[test]
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
 fn ten_thousand_files_render_in_bounded_memory() {
     const AS_CAP: u64 = 192 * 1024 * 1024;
     const RSS_CAP_KIB: i64 = 40 * 1024;
