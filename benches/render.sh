@@ -1,29 +1,48 @@
 #!/usr/bin/env bash
-# Benchmark: rendering a starter as a whole process, against `cp -r` of the same rendered
-# tree (the floor: what copying the files costs). Two workloads: the built-in FastAPI pack,
-# and a synthetic 1,000-file pack (900 verbatim files, 100 templates, 10 directories).
-# Prints hyperfine's tables and the peak memory of one run. Needs hyperfine
-# (`apt-get install hyperfine`); builds scaffold in release mode first.
+# Benchmark: rendering a starter as a whole process, paired against `cp -r` of the same
+# rendered tree (the floor: what copying the files costs), on tmpfs and on the working disk.
 #
-#   bash benches/render.sh            # all workloads
-#   RUNS=50 bash benches/render.sh    # more runs per command
+# Fixtures: the built-in FastAPI pack (the starter), and two synthetic directory packs of
+# 1,000 and 10,000 files (nine in ten verbatim 1,200-byte files, one in ten a small template
+# with a conditional, ten directories). Each run of scaffold is paired with a run of `cp -r`
+# of the tree scaffold rendered, in alternating order; the output is removed before every
+# run of either. Reported: the median of scaffold's times, of cp's, and the median of the
+# per-pair ratios; then the peak RSS of one scaffold run (GNU time, `%M`) and the time of a
+# `--dry-run`. Each time is given as wall time and as CPU time (user + system, from the
+# kernel's account of that one process, `wait4`): on a shared, loaded machine the CPU
+# ratio is the steadier figure. Builds scaffold in release mode first.
+#
+#   bash benches/render.sh                 # tmpfs (/dev/shm) and the disk under target/
+#   PAIRS=21 bash benches/render.sh        # more pairs per workload on tmpfs (default 11)
+#   DISK_PAIRS=11 bash benches/render.sh   # on the disk (default 5: a 10,000-file run there
+#                                          # takes seconds to tens of seconds)
+#   WHERE=shm bash benches/render.sh       # tmpfs only (WHERE=disk: disk only)
+#   BIN=path/to/scaffold bash benches/render.sh   # another build (no cargo build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v hyperfine >/dev/null || { echo "hyperfine is needed: apt-get install hyperfine" >&2; exit 2; }
-cargo build --release --quiet
-bin="$PWD/target/release/scaffold"
-runs=${RUNS:-30}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -x /usr/bin/time ] || { echo "GNU time is needed: apt-get install time" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN="$PWD/target/release/scaffold"
+fi
+pairs=${PAIRS:-11}
+disk_pairs=${DISK_PAIRS:-5}
+where=${WHERE:-both}
+fixtures=$(mktemp -d "${TMPDIR:-/tmp}/scaffold-bench-fixtures.XXXXXX")
+dirs=("$fixtures")
+cleanup() { rm -rf "${dirs[@]}"; }
+trap cleanup EXIT
 
-# The synthetic pack.
-synth="$work/synth-pack"
-mkdir -p "$synth"
-cat > "$synth/pack.toml" <<'TOML'
+# A synthetic pack of $2 files in ten directories: one in ten a template with a conditional.
+synth() {
+  local pack=$1 files=$2 per_dir=$(($2 / 10))
+  mkdir -p "$pack"
+  cat > "$pack/pack.toml" <<TOML
 [pack]
 name = "synth"
 version = "1.0.0"
-description = "1,000 files for benchmarking"
+description = "$files files for benchmarking"
 
 [[variables]]
 name = "flavour"
@@ -31,32 +50,83 @@ type = "choice"
 choices = ["plain", "fancy"]
 default = "plain"
 TOML
-for d in $(seq 0 9); do
-  mkdir -p "$synth/dir$d"
-  for f in $(seq 0 89); do
-    head -c 1200 /dev/zero | tr '\0' 'x' > "$synth/dir$d/file$f.txt"
+  head -c 1200 /dev/zero | tr '\0' 'x' > "$fixtures/blob"
+  for d in $(seq 0 9); do
+    mkdir -p "$pack/dir$d"
+    for f in $(seq 0 $((per_dir * 9 / 10 - 1))); do
+      cp "$fixtures/blob" "$pack/dir$d/file$f.txt"
+    done
+    for f in $(seq 0 $((per_dir / 10 - 1))); do
+      printf '# {{ project_name }} (%s)\nflavour = "{{ flavour }}"\n{%% if flavour == "fancy" %%}fancy{%% endif %%}\n' "$d-$f" > "$pack/dir$d/tpl$f.py.tera"
+    done
   done
-  for f in $(seq 0 9); do
-    printf '# {{ project_name }} (%s)\nflavour = "{{ flavour }}"\n{%% if flavour == "fancy" %%}fancy{%% endif %%}\n' "$d-$f" > "$synth/dir$d/tpl$f.py.tera"
-  done
-done
+}
+synth "$fixtures/synth-1000" 1000
+synth "$fixtures/synth-10000" 10000
 
-bench() {
-  local label=$1; shift
-  local ref="$work/ref-$label"
-  "$bin" new bench-app "$@" --yes --no-git -o "$ref" >/dev/null 2>&1
-  local files; files=$(find "$ref/bench-app" -type f | wc -l)
-  echo
-  echo "## $label: $files files, $(du -sk "$ref/bench-app" | cut -f1) KiB"
-  hyperfine --warmup 3 --runs "$runs" -N \
-    --prepare "rm -rf $work/out" \
-    -n "scaffold new ($label)" "$bin new bench-app $* --yes --no-git -o $work/out" \
-    -n "cp -r ($label)" "cp -r $ref $work/out"
-  rm -rf "$work/out"
-  /usr/bin/time -f "peak memory of one scaffold run ($label): %M KiB" \
-    "$bin" new bench-app "$@" --yes --no-git -o "$work/out" 2>&1 >/dev/null | tail -n 1
-  rm -rf "$work/out"
+# run_pairs LABEL BASE -- scaffold arguments
+run_pairs() {
+  local label=$1 base=$2; shift 2
+  local ref="$base/ref" out="$base/out"
+  rm -rf "$ref" "$out"
+  "$BIN" new bench-app "$@" --yes --no-git -o "$ref" >/dev/null 2>&1
+  local n kib
+  n=$(find "$ref/bench-app" -type f | wc -l)
+  kib=$(du -sk "$ref/bench-app" | cut -f1)
+  python3 - "$label ($n files, $kib KiB)" "$pairs" "$out" "$BIN" "$ref" "$@" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+label, pairs, out, binary, ref, *args = sys.argv[1:]
+pairs = int(pairs)
+scaffold = [binary, "new", "bench-app", *args, "--yes", "--no-git", "-o", out]
+copy = ["cp", "-r", ref, out]
+dry = [binary, "new", "bench-app", *args, "--yes", "--no-git", "--dry-run", "-o", out]
+def timed(cmd):
+    """Wall time and CPU time (user + system, from the kernel's account of this child)."""
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode:
+        sys.exit(f"{cmd} exited with {p.returncode}")
+    return wall, ru.ru_utime + ru.ru_stime
+for cmd in (scaffold, copy):  # warm-up
+    timed(cmd)
+s, c, r, sc, cc, rc, d, dc = [], [], [], [], [], [], [], []
+for i in range(pairs):
+    if i % 2:
+        b = timed(copy); a = timed(scaffold)
+    else:
+        a = timed(scaffold); b = timed(copy)
+    s.append(a[0]); c.append(b[0]); r.append(a[0] / b[0])
+    sc.append(a[1]); cc.append(b[1]); rc.append(a[1] / max(b[1], 1e-6))
+    shutil.rmtree(out, ignore_errors=True)
+    w, cpu = timed(dry); d.append(w); dc.append(cpu)
+shutil.rmtree(out, ignore_errors=True)
+ms = lambda xs: f"{statistics.median(xs) * 1000:7.1f} ms"
+print(f"{label:36} wall: scaffold {ms(s)}  cp -r {ms(c)}  ratio {statistics.median(r):4.2f}x"
+      f" (min {min(r):.2f}, max {max(r):.2f})  --dry-run {ms(d)}", flush=True)
+print(f"{'':36} cpu:  scaffold {ms(sc)}  cp -r {ms(cc)}  ratio {statistics.median(rc):4.2f}x"
+      f" (min {min(rc):.2f}, max {max(rc):.2f})  --dry-run {ms(dc)}", flush=True)
+PY
+  rm -rf "$out"
+  /usr/bin/time -f "$label: peak RSS %M KiB" "$BIN" new bench-app "$@" --yes --no-git -o "$out" 2>&1 >/dev/null | tail -n 1
+  rm -rf "$out" "$ref"
 }
 
-bench fastapi --stack fastapi
-bench synthetic-1000 --pack "$synth"
+bench_in() {
+  local base=$1 what=$2
+  dirs+=("$base")
+  echo "# $what: $base ($pairs pairs, medians)"
+  run_pairs "fastapi starter" "$base" --stack fastapi
+  run_pairs "synthetic 1,000" "$base" --pack "$fixtures/synth-1000"
+  run_pairs "synthetic 10,000" "$base" --pack "$fixtures/synth-10000"
+}
+
+case $where in
+  both|shm) bench_in "$(mktemp -d /dev/shm/scaffold-bench.XXXXXX)" "tmpfs" ;;
+esac
+case $where in
+  both|disk) mkdir -p target; pairs=$disk_pairs; bench_in "$(mktemp -d "$PWD/target/scaffold-bench.XXXXXX")" "disk" ;;
+esac

@@ -71,10 +71,10 @@ fn entry(pack: &Pack) -> PackEntry<'_> {
 pub fn run(args: &ListArgs) -> Result<()> {
     let mut packs = pack::builtin_names()
         .into_iter()
-        .map(pack::load_builtin)
+        .map(pack::load_builtin_unhashed)
         .collect::<Result<Vec<_>>>()?;
     for (_, dir) in pack::source::user_packs()? {
-        let mut p = pack::load_dir(&dir)?;
+        let mut p = pack::load_dir_unhashed(&dir)?;
         p.origin = pack::Origin::User(dir);
         packs.push(p);
     }

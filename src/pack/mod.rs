@@ -71,7 +71,9 @@ pub struct Pack {
     pub files: Vec<PackFile>,
     /// Where it came from.
     pub origin: Origin,
-    /// `sha256:` of every file's path and bytes (manifest included), in path order.
+    /// `sha256:` of every file's path and bytes (manifest included), in path order; computed
+    /// only where it is recorded (the pack a project is made from), empty for an included
+    /// pack and for a pack loaded for listing.
     pub content_hash: String,
     /// The packs named by the manifest's `[[include]]` tables, in the same order.
     pub includes: Vec<Pack>,
@@ -122,6 +124,28 @@ pub fn builtin_names() -> Vec<&'static str> {
 /// A usage error naming the built-in packs when there is none by that name; a pack error
 /// when its manifest is broken.
 pub fn load_builtin(name: &str) -> Result<Pack> {
+    load_builtin_as(name, Hash::Record)
+}
+
+/// [`load_builtin`] without computing the content hash (left empty): for listing, where no
+/// hash is recorded.
+///
+/// # Errors
+/// See [`load_builtin`].
+pub fn load_builtin_unhashed(name: &str) -> Result<Pack> {
+    load_builtin_as(name, Hash::Skip)
+}
+
+/// Whether [`assemble`] computes the content hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hash {
+    /// Compute it: the pack's hash goes into the project's record.
+    Record,
+    /// Leave it empty: nothing records it.
+    Skip,
+}
+
+fn load_builtin_as(name: &str, hash: Hash) -> Result<Pack> {
     let dir = builtin_dir(name)
         .filter(|d| d.get_file(d.path().join(MANIFEST)).is_some())
         .ok_or_else(|| {
@@ -132,7 +156,7 @@ pub fn load_builtin(name: &str) -> Result<Pack> {
         })?;
     let mut files = Vec::new();
     collect_embedded(dir, dir.path(), &mut files);
-    let mut pack = assemble(files, Origin::Builtin(name.to_string()), name)?;
+    let mut pack = assemble(files, Origin::Builtin(name.to_string()), name, hash)?;
     load_includes(&mut pack, None, 0)?;
     Ok(pack)
 }
@@ -174,13 +198,23 @@ pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Resu
         };
         let mut sub = if let Some(dir) = &local {
             let files = read_dir_files(dir)?;
-            assemble(files, Origin::Dir(dir.clone()), &dir.display().to_string())?
+            assemble(
+                files,
+                Origin::Dir(dir.clone()),
+                &dir.display().to_string(),
+                Hash::Skip,
+            )?
         } else if builtin_names().contains(&inc.pack.as_str()) {
             let dir = builtin_dir(&inc.pack)
                 .ok_or_else(|| Error::pack(pack.label(), "missing built-in"))?;
             let mut files = Vec::new();
             collect_embedded(dir, dir.path(), &mut files);
-            assemble(files, Origin::Builtin(inc.pack.clone()), &inc.pack)?
+            assemble(
+                files,
+                Origin::Builtin(inc.pack.clone()),
+                &inc.pack,
+                Hash::Skip,
+            )?
         } else {
             return Err(Error::pack(
                 pack.label(),
@@ -288,11 +322,25 @@ fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackF
 /// A usage error when the directory has no `pack.toml`; a pack error for anything in it
 /// that cannot be rendered safely; an I/O error when it cannot be read.
 pub fn load_dir(dir: &Path) -> Result<Pack> {
+    load_dir_as(dir, Hash::Record)
+}
+
+/// [`load_dir`] without computing the content hash (left empty): for listing, where no hash
+/// is recorded.
+///
+/// # Errors
+/// See [`load_dir`].
+pub fn load_dir_unhashed(dir: &Path) -> Result<Pack> {
+    load_dir_as(dir, Hash::Skip)
+}
+
+fn load_dir_as(dir: &Path, hash: Hash) -> Result<Pack> {
     let files = read_dir_files(dir)?;
     let mut pack = assemble(
         files,
         Origin::Dir(dir.to_path_buf()),
         &dir.display().to_string(),
+        hash,
     )?;
     load_includes(&mut pack, Some(dir), 0)?;
     Ok(pack)
@@ -365,7 +413,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
                 env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
             });
         }
-        let bytes = read_at_most(entry.path(), size.max(max_template))?;
+        let bytes = read_at_most(entry.path(), size, size.max(max_template))?;
         files.push(PackFile {
             path: rel_str,
             contents: Cow::Owned(bytes),
@@ -431,11 +479,13 @@ fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
     })
 }
 
-/// Read a file, but never more than `max` bytes (a file that grows while it is read stops
-/// there, and is then refused as changed).
-fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>> {
+/// Read a file of `size` bytes (as listed), but never more than `max` bytes (a file that
+/// grows while it is read stops there, and is then refused as changed). The buffer is sized
+/// up front, so a file that kept its size costs two reads (its bytes, then the end).
+fn read_at_most(path: &Path, size: u64, max: u64) -> Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
+    let capacity = usize::try_from(size.min(max).saturating_add(1)).unwrap_or(usize::MAX);
+    let mut bytes = Vec::with_capacity(capacity);
     std::fs::File::open(path)
         .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
         .map_err(|e| Error::io("cannot read", path, e))?;
@@ -449,10 +499,10 @@ fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) -> Result<Pack> {
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+/// `sha256:` of every file's path and bytes (manifest included), in path order.
+fn content_hash(files: &[PackFile]) -> Result<String> {
     let mut hasher = Sha256::new();
-    for f in &files {
+    for f in files {
         hasher.update(f.path.as_bytes());
         hasher.update([0]);
         if let Some((path, size)) = &f.on_disk {
@@ -469,7 +519,20 @@ pub(crate) fn assemble(mut files: Vec<PackFile>, origin: Origin, label: &str) ->
             hasher.update(target.as_bytes());
         }
     }
-    let content_hash = format!("sha256:{:x}", hasher.finalize());
+    Ok(format!("sha256:{:x}", hasher.finalize()))
+}
+
+pub(crate) fn assemble(
+    mut files: Vec<PackFile>,
+    origin: Origin,
+    label: &str,
+    hash: Hash,
+) -> Result<Pack> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let content_hash = match hash {
+        Hash::Record => content_hash(&files)?,
+        Hash::Skip => String::new(),
+    };
     let idx = files
         .iter()
         .position(|f| f.path == MANIFEST)

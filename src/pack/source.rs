@@ -187,7 +187,7 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
         reference: reference.map(str::to_string),
         commit: head_commit(&checkout),
     };
-    let mut p = pack::assemble(files, origin, url)?;
+    let mut p = pack::assemble(files, origin, url, pack::Hash::Record)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
     // Large verbatim files are streamed from the clone when the project is written, so it
     // lives until the process ends.

@@ -218,3 +218,74 @@ fn an_endless_answers_file_ends_at_once() {
         .fails_with(2, "SCAFFOLD_MAX_ANSWERS_MIB");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// A 10,000-file pack (9,000 verbatim 1,200-byte files, 1,000 templates) renders under an
+/// address-space cap (`prlimit --as`) and within a bound on its peak resident memory, as GNU
+/// `time` reports it for that one process. (Read through `time`, which forks it from a small
+/// process: a child spawned straight from this many-threaded test process would carry the
+/// test process's own peak into its figure.) The address-space cap is mostly fixed
+/// reservations (the render worker's 64 MiB stack, the allocator's arenas); the bound on
+/// resident memory is what a render of this size may hold.
+#[test]
+fn ten_thousand_files_render_in_bounded_memory() {
+    const AS_CAP: u64 = 192 * 1024 * 1024;
+    const RSS_CAP_KIB: u64 = 40 * 1024;
+    let work = tempfile::tempdir().unwrap();
+    let pack = work.path().join("big");
+    std::fs::create_dir(&pack).unwrap();
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"big\"\nversion = \"1.0.0\"\ndescription = \"d\"\n\n[[variables]]\nname = \"flavour\"\ntype = \"choice\"\nchoices = [\"plain\", \"fancy\"]\ndefault = \"plain\"\n",
+    )
+    .unwrap();
+    let blob = "x".repeat(1200);
+    for d in 0..10 {
+        let dir = pack.join(format!("dir{d}"));
+        std::fs::create_dir(&dir).unwrap();
+        for f in 0..900 {
+            std::fs::write(dir.join(format!("file{f}.txt")), &blob).unwrap();
+        }
+        for f in 0..100 {
+            std::fs::write(
+                dir.join(format!("tpl{f}.py.tera")),
+                format!("# {{{{ project_name }}}} ({d}-{f})\nflavour = \"{{{{ flavour }}}}\"\n{{% if flavour == \"fancy\" %}}fancy{{% endif %}}\n"),
+            )
+            .unwrap();
+        }
+    }
+    let out = work.path().join("out");
+    let peak = work.path().join("peak");
+    let run = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&peak)
+        .arg("prlimit")
+        .arg(format!("--as={AS_CAP}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_scaffold"))
+        .args(["new", "big-app", "--yes", "--no-git", "--pack"])
+        .arg(&pack)
+        .arg("-o")
+        .arg(&out)
+        .env("HOME", work.path())
+        .output()
+        .expect("GNU time (package `time`) and prlimit (util-linux) run scaffold");
+    assert!(
+        run.status.success(),
+        "scaffold failed under a {} MiB address-space cap: {}",
+        AS_CAP >> 20,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let files = crate::helpers::tree(&out.join("big-app"));
+    assert_eq!(files.iter().filter(|f| f.ends_with(".txt")).count(), 9000);
+    assert_eq!(files.iter().filter(|f| f.ends_with(".py")).count(), 1000);
+    let peak_kib: u64 = std::fs::read_to_string(&peak)
+        .unwrap()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("GNU time writes the peak resident memory in KiB");
+    assert!(
+        peak_kib <= RSS_CAP_KIB,
+        "peak resident memory {peak_kib} KiB, more than {RSS_CAP_KIB} KiB"
+    );
+}
