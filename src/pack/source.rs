@@ -289,7 +289,7 @@ pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
         reference: None,
         commit: Some(commit.to_string()),
     };
-    let mut p = pack::assemble(files, origin, url)?;
+    let mut p = pack::assemble(files, origin, url, pack::Hash::Record)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
     // Large verbatim files are streamed from the clone when the project is written.
     keep_until_exit(tmp);

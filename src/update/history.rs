@@ -75,7 +75,12 @@ fn load_at(release: &str, name: &str, depth: usize) -> Result<Pack> {
         })?;
     let mut files = Vec::new();
     collect(dir, dir.path(), &mut files);
-    let mut p = pack::assemble(files, Origin::Builtin(name.to_string()), name)?;
+    let mut p = pack::assemble(
+        files,
+        Origin::Builtin(name.to_string()),
+        name,
+        pack::Hash::Record,
+    )?;
     let mut includes = Vec::new();
     for inc in &p.manifest.include {
         includes.push(load_at(release, &inc.pack, depth + 1)?);
