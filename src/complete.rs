@@ -23,9 +23,11 @@ fn candidates(
 
 /// The built-in packs and the user's packs.
 fn pack_names() -> Vec<String> {
-    let mut names: Vec<String> = pack::builtin_names()
-        .into_iter()
-        .map(String::from)
+    // The stacks, not every built-in pack: a component pack such as `contracts` is only
+    // included by others.
+    let mut names: Vec<String> = crate::stack::Stack::ALL
+        .iter()
+        .map(|s| s.id().to_string())
         .collect();
     if let Ok(user) = pack::source::user_packs() {
         names.extend(user.into_iter().map(|(name, _)| name));

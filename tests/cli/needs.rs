@@ -77,15 +77,15 @@ fn a_capability_the_pack_lacks_is_exit_2_naming_its_capabilities() {
         "--stack",
         "hybrid",
         "--set",
-        "realtime=true",
+        "compute=true",
         "--yes",
         "--dry-run",
     ]);
     s.run()
-        .fails_with(2, "pack `hybrid` has no variable `realtime`")
+        .fails_with(2, "pack `hybrid` has no variable `compute`")
         .fails_with(
             2,
-            "its capabilities (set from needs): gateway, queue (variables: ",
+            "its capabilities (set from needs): gateway, queue, realtime, streaming (variables: ",
         );
 }
 
