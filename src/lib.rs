@@ -22,6 +22,7 @@ pub mod prompt;
 pub mod recommend;
 pub mod render;
 pub mod secrets;
+pub mod serve;
 pub mod stack;
 pub mod ui;
 pub mod write;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Recommend(args) => commands::recommend::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Pack(cmd) => commands::pack::run(&cmd),
+        Command::Serve(args) => serve::run(&args),
         Command::Completions(args) => {
             commands::completions::run(&args);
             Ok(())

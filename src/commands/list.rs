@@ -7,8 +7,9 @@ use crate::error::Result;
 use crate::pack::{self, Kind, Pack, Value};
 use crate::ui::Ui;
 
+/// One pack in `scaffold list --json`.
 #[derive(Serialize)]
-struct PackEntry<'a> {
+pub struct PackEntry<'a> {
     name: &'a str,
     version: &'a str,
     description: &'a str,
@@ -16,8 +17,9 @@ struct PackEntry<'a> {
     variables: Vec<VarEntry<'a>>,
 }
 
+/// One variable of a [`PackEntry`].
 #[derive(Serialize)]
-struct VarEntry<'a> {
+pub struct VarEntry<'a> {
     name: &'a str,
     #[serde(rename = "type")]
     kind: Kind,
@@ -36,7 +38,9 @@ struct VarEntry<'a> {
     only_if: Option<&'a str>,
 }
 
-fn entry(pack: &Pack) -> PackEntry<'_> {
+/// The `scaffold list --json` entry of a pack.
+#[must_use]
+pub fn entry(pack: &Pack) -> PackEntry<'_> {
     let m = &pack.manifest;
     PackEntry {
         name: &m.pack.name,

@@ -208,7 +208,7 @@ pub fn run(args: NewArgs) -> Result<()> {
 }
 
 /// How long rendering may take: `SCAFFOLD_RENDER_TIMEOUT` seconds, 60 by default.
-fn render_timeout() -> Duration {
+pub fn render_timeout() -> Duration {
     std::env::var("SCAFFOLD_RENDER_TIMEOUT")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -242,7 +242,11 @@ fn with_deadline<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
     out
 }
 
-fn derive_name(raw: &str) -> Result<ProjectNames> {
+/// The project's names, or the CLI's error for a name it refuses.
+///
+/// # Errors
+/// A usage error with the reason.
+pub fn derive_name(raw: &str) -> Result<ProjectNames> {
     names::derive(raw).map_err(|reason| {
         Error::usage(format!(
             "invalid project name `{}`: {reason}",
@@ -261,7 +265,7 @@ fn display_path(output: &Path, slug: &str) -> String {
 }
 
 /// The `.scaffold.toml` record of this project.
-fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> AnswersFile {
+pub fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> AnswersFile {
     AnswersFile {
         scaffold_version: Some(env!("CARGO_PKG_VERSION").to_string()),
         name: Some(context.names.name.clone()),
@@ -284,7 +288,7 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> An
 }
 
 /// What to run next: the Makefile contract when the project has one.
-fn next_steps(plan: &render::Plan<'_>, shown_path: &str) -> Vec<String> {
+pub fn next_steps(plan: &render::Plan<'_>, shown_path: &str) -> Vec<String> {
     let mut steps = vec![format!("cd {}", shell_quote(shown_path))];
     if plan.files.iter().any(|f| f.path == "Makefile") {
         steps.extend(["make install", "make test", "make run"].map(String::from));
