@@ -661,10 +661,7 @@ mod tests {
         let body = br#"{"name":"Shop","stack":"fastapi","needs":["api","ml"],"set":{"database":"postgres","docker":false}}"#;
         let b = Params::from_json(Takes::Starter, body).unwrap();
         assert_eq!(a.req, b.req);
-        assert_eq!(
-            query_of(&a.req),
-            q.replace(',', "%2C")
-        );
+        assert_eq!(query_of(&a.req), q.replace(',', "%2C"));
     }
 
     #[test]
