@@ -30,6 +30,9 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 /// # Errors
 /// A bad `--addr`, an address that cannot be bound, or a broken pack in `--packs`.
 pub fn run(args: &ServeArgs) -> Result<()> {
+    // The interrupt handler installed for every command exits at once; here a signal
+    // must only start the drain, so the server's life counts as a deferred phase.
+    let _deferred = crate::interrupt::WritePhase::enter();
     let ui = Ui::detect(false);
     let addr: SocketAddr = args.addr.trim().parse().map_err(|_| {
         Error::usage(format!(
@@ -52,10 +55,6 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             "listening on {bound}, which other machines may reach: scaffold serve has no authentication, so anyone who reaches it can use it; bind 127.0.0.1 or put it behind a proxy that authenticates"
         ));
     }
-
-    // The interrupt handler installed for every command exits at once; here a signal
-    // must only start the drain, so the server's life counts as a deferred phase.
-    let _deferred = crate::interrupt::WritePhase::enter();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_io()
