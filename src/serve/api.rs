@@ -27,8 +27,8 @@ pub const MAX_QUERY: usize = 64 * 1024;
 pub const MAX_VALUE: usize = 4096;
 /// The most parameters one request may carry.
 pub const MAX_PARAMS: usize = 256;
-/// Renders running at once; more wait for a slot.
-const RENDER_SLOTS: usize = 8;
+/// Renders running at once beyond the number of cores; more wait for a slot.
+const EXTRA_SLOTS: usize = 2;
 /// How long a request waits for a render slot.
 const SLOT_WAIT: Duration = Duration::from_secs(10);
 /// The largest starter zipped in memory.
@@ -46,7 +46,10 @@ impl State {
     pub fn new(engine: Engine) -> State {
         State {
             engine: Arc::new(engine),
-            slots: Arc::new(tokio::sync::Semaphore::new(RENDER_SLOTS)),
+            slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+                    + EXTRA_SLOTS,
+            )),
         }
     }
 }
