@@ -389,6 +389,12 @@ test("screenshots at 360 px and 1280 px, light and dark; no horizontal scroll on
       await page.waitForFunction(() => document.getElementById("preview-body").textContent.length > 100);
       const file = path.join(ARTIFACTS, `page-${width}-${scheme}.png`);
       await page.screenshot({ path: file, fullPage: true });
+      await page.$eval("#ranking-card", (n) => n.scrollIntoView());
+      await page.screenshot({ path: path.join(ARTIFACTS, `view-${width}-${scheme}-ranking.png`) });
+      await page.$eval("#options-card", (n) => n.scrollIntoView());
+      await page.screenshot({ path: path.join(ARTIFACTS, `view-${width}-${scheme}-options.png`) });
+      await page.$eval("#get-card", (n) => n.scrollIntoView());
+      await page.screenshot({ path: path.join(ARTIFACTS, `view-${width}-${scheme}-get.png`) });
       await page.$eval("#files-card", (n) => n.scrollIntoView());
       await page.screenshot({ path: path.join(ARTIFACTS, `view-${width}-${scheme}-files.png`) });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -26,6 +26,7 @@
   let recSeq = 0;
   let timer = null;
   let openFile = null;
+  const whyOpen = new Map(); // ranked stacks whose reasons the user opened
   const dirOpen = new Map(); // directories the user opened or closed in the file tree
 
   function readUrl() {
@@ -161,7 +162,12 @@
         const sign = delta > 0 ? el("span", { class: "plus", text: "+ " }) : delta < 0 ? el("span", { class: "minus", text: "− " }) : null;
         reasons.append(el("li", {}, sign, reason));
       });
-      list.append(el("li", { class: "rank" + (chosen ? " chosen" : "") }, head, reasons));
+      // The top pick's and the chosen stack's reasons are open; the others' one click away.
+      const why = el("details", { class: "why" },
+        el("summary", { text: "Why " + r.score.toFixed(1) + " (" + r.reasons.length + (r.reasons.length === 1 ? " reason)" : " reasons)") }), reasons);
+      why.open = i === 0 || chosen || whyOpen.get(r.stack) === true;
+      why.addEventListener("toggle", () => whyOpen.set(r.stack, why.open));
+      list.append(el("li", { class: "rank" + (chosen ? " chosen" : "") }, head, why));
     });
     const others = $("others");
     others.replaceChildren();
