@@ -28,6 +28,10 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
+        Server::start_with_env(extra, &[])
+    }
+
+    fn start_with_env(extra: &[&str], envs: &[(&str, &str)]) -> Server {
         let sandbox = tempfile::tempdir().unwrap();
         for d in ["cwd", "home", "tmp"] {
             std::fs::create_dir(sandbox.path().join(d)).unwrap();
@@ -41,6 +45,7 @@ impl Server {
             .env("TMPDIR", sandbox.path().join("tmp"))
             .env_remove("SCAFFOLD_PACKS_DIR")
             .env_remove("XDG_CONFIG_HOME")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -879,6 +884,46 @@ fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
     assert_eq!(status.code(), Some(0));
     let lines: Vec<String> = server.stderr.try_iter().collect();
     assert!(lines.iter().any(|l| l.contains("stopping")), "{lines:?}");
+}
+
+#[test]
+fn a_template_that_never_ends_is_stopped_and_the_server_goes_on() {
+    let packs = tempfile::tempdir().unwrap();
+    let spin = packs.path().join("spin");
+    std::fs::create_dir(&spin).unwrap();
+    std::fs::write(
+        spin.join("pack.toml"),
+        "[pack]\nname = \"spin\"\nversion = \"1.0.0\"\ndescription = \"never ends\"\n",
+    )
+    .unwrap();
+    // 10^10 iterations that print nothing: only the time limit stops it.
+    std::fs::write(
+        spin.join("spin.tera"),
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+    )
+    .unwrap();
+    let server = Server::start_with_env(
+        &["--packs", packs.path().to_str().unwrap()],
+        &[("SCAFFOLD_RENDER_TIMEOUT", "1")],
+    );
+    let started = std::time::Instant::now();
+    let r = server.get("/starter.zip?stack=spin");
+    assert_eq!(r.status, 500);
+    assert!(
+        r.error().contains("rendering took longer than 1 s"),
+        "{}",
+        r.error()
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // The runaway render keeps its slot, and everything else still works.
+    assert_eq!(server.get("/starter.zip?stack=fastapi").status, 200);
+    assert_eq!(server.get("/api/packs").status, 200);
+    server.assert_nothing_written();
+    assert_eq!(
+        server.stop(),
+        0,
+        "a render still running does not hold the exit"
+    );
 }
 
 #[test]
