@@ -541,6 +541,27 @@ fn every_endpoint_answers_like_the_cli() {
         )
     );
 
+    // On loopback, only requests addressed to the server by its own name are answered
+    // (a rebinding DNS name sends its own Host).
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    for (host, status) in [
+        (format!("localhost:{port}"), 200),
+        (format!("evil.example:{port}"), 421),
+        ("127.0.0.1:1".to_string(), 421),
+    ] {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        write!(
+            s,
+            "GET /api/packs HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let r = read_response(&mut s);
+        assert_eq!(r.status, status, "Host: {host}");
+        if status == 421 {
+            assert!(r.error().contains("answers only for"), "{}", r.error());
+        }
+    }
+
     // Unknown routes and methods are JSON errors too.
     assert_eq!(server.get("/nope").status, 404);
     assert!(server.get("/nope").error().contains("/api/plan"));

@@ -38,18 +38,29 @@ const MAX_STARTER: u64 = 256 * 1024 * 1024;
 pub struct State {
     engine: Arc<Engine>,
     slots: Arc<tokio::sync::Semaphore>,
+    /// The `Host` values answered when listening on loopback (none: any).
+    hosts: Option<Vec<String>>,
 }
 
 impl State {
-    /// The state of a server over `engine`.
+    /// The state of a server over `engine`, listening on `addr`.
     #[must_use]
-    pub fn new(engine: Engine) -> State {
+    pub fn new(engine: Engine, addr: std::net::SocketAddr) -> State {
+        let port = addr.port();
+        let hosts = addr.ip().is_loopback().then(|| {
+            let ip = match addr.ip() {
+                std::net::IpAddr::V4(ip) => ip.to_string(),
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            };
+            vec![format!("{ip}:{port}"), format!("localhost:{port}")]
+        });
         State {
             engine: Arc::new(engine),
             slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
                     + EXTRA_SLOTS,
             )),
+            hosts,
         }
     }
 }
@@ -113,6 +124,10 @@ pub fn router(state: Shared) -> Router {
         .route("/starter.zip", get(starter_zip).post(starter_zip))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            loopback_hosts_only,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -131,6 +146,33 @@ async fn method_not_allowed() -> ApiError {
             "this method is not allowed here; see GET / for the page and the README for the API"
                 .into(),
     }
+}
+
+/// On loopback, answer only requests addressed to this server by its own name: a page on
+/// another site that rebinds its DNS name to 127.0.0.1 still sends its own `Host`.
+async fn loopback_hosts_only(
+    AxumState(state): AxumState<Shared>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(hosts) = &state.hosts {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+            return ApiError {
+                status: StatusCode::MISDIRECTED_REQUEST,
+                message: format!(
+                    "this server listens on loopback and answers only for {}; open it by that address",
+                    hosts.join(" or ")
+                ),
+            }
+            .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// Headers on every answer: a CSP without inline script, no sniffing, no framing.

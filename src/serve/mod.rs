@@ -63,7 +63,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         .build()
         .map_err(|e| Error::io("cannot start the server runtime for", bound.to_string(), e))?;
     let packs = engine.pack_names().join(", ");
-    let state = Arc::new(api::State::new(engine));
+    let state = Arc::new(api::State::new(engine, bound));
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Error::io("cannot listen on", bound.to_string(), e))?;
