@@ -547,7 +547,10 @@ fn every_endpoint_answers_like_the_cli() {
     for (host, status) in [
         (format!("localhost:{port}"), 200),
         (format!("evil.example:{port}"), 421),
-        ("127.0.0.1:1".to_string(), 421),
+        ("127.0.0.1:1".to_string(), 200),
+        ("LOCALHOST".to_string(), 200),
+        (String::new(), 421),
+        (format!("127.0.0.1.evil.example:{port}"), 421),
     ] {
         let mut s = TcpStream::connect(&server.addr).unwrap();
         write!(

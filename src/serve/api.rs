@@ -38,7 +38,7 @@ const MAX_STARTER: u64 = 256 * 1024 * 1024;
 pub struct State {
     engine: Arc<Engine>,
     slots: Arc<tokio::sync::Semaphore>,
-    /// The `Host` values answered when listening on loopback (none: any).
+    /// The host names answered when listening on loopback (none: any).
     hosts: Option<Vec<String>>,
 }
 
@@ -46,13 +46,13 @@ impl State {
     /// The state of a server over `engine`, listening on `addr`.
     #[must_use]
     pub fn new(engine: Engine, addr: std::net::SocketAddr) -> State {
-        let port = addr.port();
+        // Any port: an SSH tunnel or a proxy on this machine may forward another one.
         let hosts = addr.ip().is_loopback().then(|| {
             let ip = match addr.ip() {
                 std::net::IpAddr::V4(ip) => ip.to_string(),
                 std::net::IpAddr::V6(ip) => format!("[{ip}]"),
             };
-            vec![format!("{ip}:{port}"), format!("localhost:{port}")]
+            vec![ip, "localhost".to_string()]
         });
         State {
             engine: Arc::new(engine),
@@ -161,11 +161,16 @@ async fn loopback_hosts_only(
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
-        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        // The name without the port (`[::1]:8080` → `[::1]`).
+        let name = match host.rfind(':') {
+            Some(i) if !host[i..].contains(']') => &host[..i],
+            _ => host,
+        };
+        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(name)) {
             return ApiError {
                 status: StatusCode::MISDIRECTED_REQUEST,
                 message: format!(
-                    "this server listens on loopback and answers only for {}; open it by that address",
+                    "this server listens on loopback and answers only for {}; open it by one of those names",
                     hosts.join(" or ")
                 ),
             }
