@@ -276,11 +276,20 @@ fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
             .to_str()
             .unwrap()
             .to_string();
-        if rel == ".git" || rel.starts_with(".git/") || !e.file_type().is_file() {
+        if rel == ".git" || rel.starts_with(".git/") {
             continue;
         }
-        let mode = e.metadata().unwrap().permissions().mode();
-        out.insert(rel, (std::fs::read(e.path()).unwrap(), mode));
+        let mode = std::fs::symlink_metadata(e.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        if e.file_type().is_symlink() {
+            use std::os::unix::ffi::OsStrExt;
+            let target = std::fs::read_link(e.path()).unwrap();
+            out.insert(rel, (target.as_os_str().as_bytes().to_vec(), mode));
+        } else if e.file_type().is_file() {
+            out.insert(rel, (std::fs::read(e.path()).unwrap(), mode));
+        }
     }
     out
 }
@@ -333,7 +342,11 @@ fn assert_zip_is_cli_output(zip_bytes: &[u8], command: &str) -> usize {
     let mut secrets = 0;
     for (rel, (bytes, mode)) in &written {
         let (zbytes, zmode) = &zipped[rel];
-        assert_eq!(zmode & 0o777, mode & 0o777, "the mode of {rel}");
+        assert_eq!(
+            zmode & 0o170777,
+            mode & 0o170777,
+            "the type and mode of {rel}"
+        );
         if rel == ".env" || rel.ends_with("/.env") {
             let a = String::from_utf8_lossy(bytes);
             let b = String::from_utf8_lossy(zbytes);
@@ -876,6 +889,12 @@ fn the_zip_is_what_scaffold_new_writes_with_the_given_command() {
     let zip = unzip(&server.get("/starter.zip?name=orders&stack=orders").body);
     assert_eq!(zip["orders/run.sh"].1 & 0o777, 0o755);
     assert_eq!(zip["orders/README.md"].1 & 0o777, 0o644);
+    let (target, mode) = &zip["orders/bin/start"];
+    assert_eq!(
+        (target.as_slice(), mode & 0o170000),
+        (&b"../run.sh"[..], 0o120000),
+        "a link stays a link"
+    );
     // Two downloads have different secrets.
     let a = unzip(&server.get("/starter.zip?name=s&stack=fastapi").body);
     let b = unzip(&server.get("/starter.zip?name=s&stack=fastapi").body);

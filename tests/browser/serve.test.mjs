@@ -81,6 +81,7 @@ function readTree(dir) {
       const p = path.join(d, e.name);
       const r = rel ? rel + "/" + e.name : e.name;
       if (e.isDirectory()) walk(p, r);
+      else if (e.isSymbolicLink()) out.set(r, { data: Buffer.from(fs.readlinkSync(p)), mode: fs.lstatSync(p).mode });
       else out.set(r, { data: fs.readFileSync(p), mode: fs.lstatSync(p).mode });
     }
   };
@@ -120,7 +121,7 @@ function compareWithCli(zipBuf, command, label) {
   let secrets = 0;
   for (const [rel, file] of tree) {
     const z = zipped.get(rel);
-    assertEqual(z.mode & 0o777, file.mode & 0o777, "mode of " + rel);
+    assertEqual(z.mode & 0o170777, file.mode & 0o170777, "type and mode of " + rel);
     if (path.basename(rel) === ".env") {
       assert(sameButSecrets(z.data, file.data), rel + " differs beyond its secrets");
       if (!z.data.equals(file.data)) secrets++;
@@ -254,7 +255,9 @@ test("a served pack: only_if hides a question, a refused combination is explaine
   const r = compareWithCli(buf, cmd, "orders");
   const run = readZip(buf).get("shop/run.sh");
   assertEqual(run.mode & 0o777, 0o755, "run.sh is executable in the zip");
-  assert(r.files === 5, "five files: " + r.files);
+  assert(r.files === 6, "six files, a link among them: " + r.files);
+  const link = readZip(buf).get("shop/bin/start");
+  assert(link.link && link.data.toString() === "../run.sh", "bin/start stays a link to ../run.sh");
 });
 
 test("a file of the plan opens in the preview", async ({ page, url }) => {
