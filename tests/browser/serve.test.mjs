@@ -419,6 +419,7 @@ test("the first load is under 150 KB, with no CSP violation or console error", a
   await fresh(page, url + "/");
   await page.waitForTimeout(300);
   assert(bytes < 150 * 1024, `first load transferred ${bytes} bytes`);
+  console.log(`     (first load: ${bytes} bytes, responses and their headers)`);
   assertEqual(errors, [], "console errors");
   const res = await page.request.get(url + "/");
   const h = res.headers();
