@@ -231,7 +231,7 @@ test("a served pack: only_if hides a question, a refused combination is explaine
   await settle(page);
   assert((await page.textContent("#constraints")).includes("the container runs against PostgreSQL"), "the pack's rules are listed");
   assert(!(await page.isVisible("#input-pool_size")), "pool_size is hidden for sqlite");
-  assert((await page.textContent("#help-region")).includes("The value must look like eu-west-1."), "the validation rule is said up front");
+  assert((await page.textContent("#rule-region")).includes("The value must look like eu-west-1."), "the validation rule is said up front");
   await page.selectOption("#input-database", "postgres");
   await settle(page);
   assert(await page.isVisible("#input-pool_size"), "pool_size is asked for postgres");

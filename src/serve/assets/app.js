@@ -242,9 +242,11 @@
     const id = "input-" + v.name;
     const helpId = "help-" + v.name;
     const errId = "error-" + v.name;
-    const described = [v.help || v.validate_message ? helpId : null, errId].filter(Boolean).join(" ");
-    const helpText = [v.help, v.validate_message ? "The value " + v.validate_message + "." : null].filter(Boolean).join(" ");
-    const help = helpText ? el("p", { class: "help", id: helpId, text: helpText }) : null;
+    const described = [v.help ? helpId : null, v.validate_message ? "rule-" + v.name : null, errId].filter(Boolean).join(" ");
+    const ruleId = "rule-" + v.name;
+    const help = el("div", {},
+      v.help ? el("p", { class: "help", id: helpId, text: v.help }) : null,
+      v.validate_message ? el("p", { class: "help", id: ruleId, text: "The value " + v.validate_message + "." }) : null);
     const err = el("p", { class: "field-error", id: errId });
     const prompt = v.prompt;
     let input;
