@@ -33,6 +33,8 @@ pub enum Command {
     Pack(PackCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Serve the web page and HTTP API: answer, compare, preview, download a starter.
+    Serve(ServeArgs),
 }
 
 /// The requirement answers shared by `new` and `recommend`.
@@ -175,6 +177,20 @@ pub enum PackCommand {
         #[arg(long)]
         trust: bool,
     },
+}
+
+/// `scaffold serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (IP:PORT; port 0 picks a free one). Anything but a
+    /// loopback address is reachable by others, and the server has no authentication.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+
+    /// A directory of packs to serve beside the built-in ones: a pack itself, or
+    /// directories of packs (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
 }
 
 /// `scaffold completions`.

@@ -46,6 +46,7 @@ pub mod request;
 pub mod resolve;
 #[allow(clippy::pedantic)]
 pub mod secrets;
+pub mod serve;
 pub mod stack;
 pub mod ui;
 pub mod value;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Recommend(args) => commands::recommend::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Pack(cmd) => commands::pack::run(&cmd),
+        Command::Serve(args) => serve::run(&args),
         Command::Completions(args) => {
             commands::completions::run(&args);
             Ok(())

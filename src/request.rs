@@ -5,6 +5,9 @@
 //! A request is plain data: tests and other front ends build one without a command line,
 //! a terminal or a disk.
 
+pub mod choose;
+pub mod project;
+
 use std::path::PathBuf;
 
 use crate::answers::{self, AnswersFile};

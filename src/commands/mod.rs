@@ -1,6 +1,5 @@
 //! One module per subcommand: glue from the parsed command line to the core.
 
-pub mod choose;
 pub mod completions;
 pub mod list;
 pub mod new;

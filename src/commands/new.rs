@@ -7,19 +7,17 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::choose as select;
-use crate::answers::{AnswersFile, Asker, PackRecord};
+use crate::answers::AnswersFile;
 use crate::cli::NewArgs;
 use crate::engine::TemplateContext;
 use crate::error::{Error, Result};
 use crate::git::{self, GitOutcome};
 use crate::names::{self, ProjectNames};
-use crate::pack::{self, Pack};
-use crate::plan::{Plan, PlannedFile, RECORD_FILE};
+use crate::pack::Pack;
+use crate::plan::Plan;
 use crate::prompt;
-use crate::render;
-use crate::request::{NewInput, NewRequest, Options, Session};
-use crate::resolve::{self, Answers};
+use crate::request::choose as select;
+use crate::request::{project, NewInput, NewRequest, Options, Session};
 use crate::ui::sanitize;
 use crate::write::{self, TargetState};
 
@@ -57,7 +55,7 @@ pub fn run(args: NewArgs) -> Result<()> {
     let session = Session::detect(request.options);
     let target = Target::decide(&request, &session)?;
     let choice = select::choose(&request, &session)?;
-    let (plan, context) = plan(&request, &session, &target, &choice)?;
+    let (plan, context) = project::plan(&request, &session, &target.project, &choice)?;
     let delivered = deliver(&request, &session, &target, &choice.pack, &plan)?;
     report(
         &request, &session, &target, &choice, &context, &plan, &delivered, started,
@@ -136,52 +134,6 @@ impl Target {
             state,
         })
     }
-}
-
-/// Resolve the chosen pack tree with the answers (asking on a terminal), render it, and add
-/// the record.
-fn plan<'p>(
-    req: &NewRequest,
-    session: &Session,
-    target: &Target,
-    choice: &'p select::Choice,
-) -> Result<(Plan<'p>, TemplateContext)> {
-    let pack = &choice.pack;
-    let base = TemplateContext {
-        names: target.project.clone(),
-        stack: choice.stack_id.clone(),
-        why: choice.why.clone(),
-        values: Vec::new(),
-    };
-    // The recommendation's proposals (the hybrid's gateway and queue) come first; answers and
-    // --set win over them.
-    let mut merged_answers = choice.preset.clone();
-    merged_answers.extend(req.answers.variables.clone());
-    let ui = session.ui;
-    let mut ask =
-        |var: &pack::Variable, default: Option<&pack::Value>| prompt::variable(&ui, var, default);
-    let asker = if session.interactive {
-        Asker::Ask(&mut ask)
-    } else {
-        Asker::Never
-    };
-    let input = Answers {
-        sets: req.sets.clone(),
-        answers: merged_answers,
-    };
-    let resolved = resolve::resolve(pack, &base, &input, asker, &session.limits)?;
-    let context = resolved.context().clone();
-    let mut plan = render::render(&resolved)?;
-    let record = record(pack, &context, choice);
-    plan.add(PlannedFile {
-        path: RECORD_FILE.to_string(),
-        bytes: record.to_toml_string().into_bytes().into(),
-        executable: false,
-        link: None,
-        on_disk: None,
-    })
-    .map_err(|e| Error::pack(pack.label(), e))?;
-    Ok((plan, context))
 }
 
 /// What writing did.
@@ -280,7 +232,7 @@ fn report(
     started: Instant,
 ) -> Result<()> {
     let ui = &session.ui;
-    let next_steps = next_steps(plan, &target.shown);
+    let next_steps = project::next_steps(plan, &target.shown);
     let outcome = &delivered.outcome;
     if !req.options.dry_run {
         for f in &outcome.kept {
@@ -341,48 +293,6 @@ fn display_path(output: &Path, slug: &str) -> String {
     }
 }
 
-/// The `.scaffold.toml` record of this project.
-fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> AnswersFile {
-    AnswersFile {
-        scaffold_version: Some(env!("CARGO_PKG_VERSION").to_string()),
-        name: Some(context.names.name.clone()),
-        stack: Some(context.stack.clone()),
-        pack: Some(PackRecord {
-            name: pack.name().to_string(),
-            version: pack.manifest.pack.version.clone(),
-            content_hash: pack.content_hash.clone(),
-        }),
-        requirements: choice.requirements.clone(),
-        recommendation: choice.recommendation.clone(),
-        // Only the answers: derived values are recomputed from them.
-        variables: context
-            .values
-            .iter()
-            .filter(|(k, _)| pack.manifest.variable(k).is_some())
-            .map(|(k, v)| (k.clone(), v.to_toml()))
-            .collect(),
-    }
-}
-
-/// What to run next: the Makefile contract when the project has one.
-fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
-    let mut steps = vec![format!("cd {}", shell_quote(shown_path))];
-    if plan.files.iter().any(|f| f.path == "Makefile") {
-        steps.extend(["make install", "make test", "make run"].map(String::from));
-    }
-    steps
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 /// `1.2 KiB`-style sizes for people.
 #[allow(clippy::cast_precision_loss)]
 fn human_bytes(n: u64) -> String {
@@ -403,8 +313,6 @@ mod tests {
     fn paths_and_quoting() {
         assert_eq!(display_path(Path::new("."), "api"), "api");
         assert_eq!(display_path(Path::new("/tmp/x"), "api"), "/tmp/x/api");
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("a/b-c"), "a/b-c");
     }
 
     #[test]
