@@ -958,7 +958,8 @@ fn a_template_that_never_ends_is_stopped_and_the_server_goes_on() {
         r.error()
     );
     assert!(started.elapsed() < Duration::from_secs(10));
-    // The runaway render keeps its slot, and everything else still works.
+    // The runaway render is answered with the engine's limit, and everything else still
+    // works.
     assert_eq!(server.get("/starter.zip?stack=fastapi").status, 200);
     assert_eq!(server.get("/api/packs").status, 200);
     server.assert_nothing_written();

@@ -487,8 +487,9 @@ async fn blocking<T: Send + 'static>(
     // The engine stops a render at its time limit; this is the backstop should it not.
     let time = state.engine.render_time();
     let limit = time + BACKSTOP;
-    // The slot is held by the work itself: a render that never ends keeps its slot, so
-    // runaway templates cannot pile up threads.
+    // The slot is held by the work itself until it returns. A render that never ends
+    // returns the engine's time-limit error; the engine's worker thread stuck in that
+    // template is left behind (a served pack is the operator's, never a client's).
     let task = tokio::task::spawn_blocking(move || {
         let out = work(&engine);
         drop(permit);
