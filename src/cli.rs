@@ -46,7 +46,9 @@ impl Cli {
             Command::List(a) => a.json,
             Command::Update(a) => a.json,
             Command::Pack(PackCommand::Lint { json, .. } | PackCommand::Test { json, .. }) => *json,
-            Command::Pack(PackCommand::Export { .. }) | Command::Completions(_) => false,
+            Command::Pack(PackCommand::Export { .. })
+            | Command::Completions(_)
+            | Command::Serve(_) => false,
         }
     }
 }
@@ -68,6 +70,8 @@ pub enum Command {
     /// Follow a newer pack, or changed answers: re-render and merge three ways per file,
     /// keeping local edits (conflicts get markers and exit 1).
     Update(UpdateArgs),
+    /// Serve the web page and HTTP API: answer, compare, preview, download a starter.
+    Serve(ServeArgs),
 }
 
 /// The requirement answers shared by `new` and `recommend`.
@@ -264,6 +268,20 @@ pub enum PackCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `scaffold serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (IP:PORT; port 0 picks a free one). Anything but a
+    /// loopback address is reachable by others, and the server has no authentication.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+
+    /// A directory of packs to serve beside the built-in ones: a pack itself, or
+    /// directories of packs (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
 }
 
 /// `scaffold completions`.

@@ -48,6 +48,7 @@ pub mod request;
 pub mod resolve;
 #[allow(clippy::pedantic)]
 pub mod secrets;
+pub mod serve;
 pub mod stack;
 pub mod ui;
 pub mod update;
@@ -73,5 +74,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Pack(cmd) => commands::pack::run(&cmd),
         Command::Update(args) => update::command::run(&args),
         Command::Completions(args) => commands::completions::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }

@@ -5,6 +5,10 @@
 //! A request is plain data: tests and other front ends build one without a command line,
 //! a terminal or a disk.
 
+pub mod choose;
+pub mod needs;
+pub mod project;
+
 use std::path::PathBuf;
 
 use crate::answers::{self, AnswersFile};

@@ -1,68 +1,10 @@
 //! `scaffold list`: the built-in packs with their variables.
 
-use serde::Serialize;
-
 use crate::cli::ListArgs;
 use crate::error::Result;
-use crate::pack::{self, Kind, Pack, Value};
+use crate::pack;
+use crate::pack::listing::{entry, PackEntry};
 use crate::ui::Ui;
-
-#[derive(Serialize)]
-struct PackEntry<'a> {
-    name: &'a str,
-    version: &'a str,
-    description: &'a str,
-    source: &'static str,
-    variables: Vec<VarEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct VarEntry<'a> {
-    name: &'a str,
-    #[serde(rename = "type")]
-    kind: Kind,
-    prompt: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    default: Option<&'a Value>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    choices: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    validate: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    validate_message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    only_if: Option<&'a str>,
-}
-
-fn entry(pack: &Pack) -> PackEntry<'_> {
-    let m = &pack.manifest;
-    PackEntry {
-        name: &m.pack.name,
-        version: &m.pack.version,
-        description: &m.pack.description,
-        source: match pack.origin {
-            pack::Origin::Builtin(_) => "builtin",
-            _ => "user",
-        },
-        variables: m
-            .variables
-            .iter()
-            .map(|v| VarEntry {
-                name: &v.name,
-                kind: v.kind,
-                prompt: &v.prompt,
-                default: v.default.as_ref(),
-                choices: &v.choices,
-                validate: v.validate.as_ref().map(regex::Regex::as_str),
-                validate_message: v.validate_message.as_deref(),
-                help: v.help.as_deref(),
-                only_if: v.only_if.as_deref(),
-            })
-            .collect(),
-    }
-}
 
 /// Run `scaffold list`.
 ///

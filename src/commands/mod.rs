@@ -1,9 +1,7 @@
 //! One module per subcommand: glue from the parsed command line to the core.
 
-pub mod choose;
 pub mod completions;
 pub mod list;
-pub mod needs;
 pub mod new;
 pub mod pack;
 pub mod pack_test;

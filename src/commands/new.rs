@@ -7,21 +7,18 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::choose as select;
-use super::needs;
 use crate::answers::record as provenance;
-use crate::answers::{AnswersFile, Asker};
+use crate::answers::AnswersFile;
 use crate::cli::NewArgs;
 use crate::engine::TemplateContext;
 use crate::error::{Error, Result};
 use crate::git::{self, GitOutcome};
 use crate::names::{self, ProjectNames};
-use crate::pack::{self, Pack};
-use crate::plan::{Plan, PlannedFile, RECORD_FILE};
+use crate::pack::Pack;
+use crate::plan::Plan;
 use crate::prompt;
-use crate::render;
-use crate::request::{NewInput, NewRequest, Options, Session};
-use crate::resolve::{self, Answers};
+use crate::request::choose as select;
+use crate::request::{project, NewInput, NewRequest, Options, Session};
 use crate::ui::sanitize;
 use crate::write::{self, TargetState};
 
@@ -58,7 +55,7 @@ pub fn run(args: NewArgs) -> Result<()> {
     let session = Session::detect(request.options);
     let target = Target::decide(&request, &session)?;
     let choice = select::choose(&request, &session)?;
-    check_names(&target, &choice.pack)?;
+    project::check_names(&target.project, &choice.pack)?;
     session.ui.detail(&format!(
         "pack `{}` {} from {} ({})",
         choice.pack.name(),
@@ -66,7 +63,7 @@ pub fn run(args: NewArgs) -> Result<()> {
         sanitize(&choice.pack.label()),
         choice.pack.content_hash
     ));
-    let (plan, context, rendering) = plan(&request, &session, &target, &choice)?;
+    let (plan, context, rendering) = project::plan(&request, &session, &target.project, &choice)?;
     // The time reported is the render's and the write's, not the time spent answering.
     let writing = Instant::now();
     let delivered = deliver(&request, &session, &target, &choice.pack, &plan)?;
@@ -185,92 +182,6 @@ impl Target {
     }
 }
 
-/// The project's names checked against the rules of the chosen pack and the packs it
-/// includes (`[names]` in pack.toml): a Python keyword is refused for a Python stack only.
-fn check_names(target: &Target, pack: &Pack) -> Result<()> {
-    fn collect(pack: &Pack, rules: &mut names::NameRules) {
-        rules.extend(&pack.manifest.names);
-        for inc in &pack.includes {
-            collect(inc, rules);
-        }
-    }
-    let mut rules = names::NameRules::default();
-    collect(pack, &mut rules);
-    names::check(&target.project, &rules, pack.name()).map_err(|reason| {
-        Error::usage(format!(
-            "invalid project name `{}` for this stack: {reason}",
-            sanitize(&target.project.name)
-        ))
-    })
-}
-
-/// Resolve the chosen pack tree with the answers (asking on a terminal), render it, and add
-/// the record.
-fn plan<'p>(
-    req: &NewRequest,
-    session: &Session,
-    target: &Target,
-    choice: &'p select::Choice,
-) -> Result<(Plan<'p>, TemplateContext, std::time::Duration)> {
-    let pack = &choice.pack;
-    provenance::check_replay_version(&req.answers, pack, req.options.locked, &session.ui)?;
-    let base = TemplateContext {
-        names: target.project.clone(),
-        stack: choice.stack_id.clone(),
-        why: choice.why.clone(),
-        needs: Vec::new(),
-        values: Vec::new(),
-    };
-    // The proposals for the needs (the pack's needs-mapping, the hybrid's gateway and
-    // queue) sit below the answers file and --set; on a terminal they are asked, with the
-    // proposal as the default and the needs that proposed it.
-    let ui = session.ui;
-    let mut ask = |var: &pack::Variable, default: Option<&pack::Value>| {
-        if choice.preset.contains_key(&var.name) {
-            let by = choice.proposed_by.get(&var.name).map(Vec::as_slice);
-            let shown = pack::Variable {
-                prompt: needs::proposal_prompt(var, by),
-                ..var.clone()
-            };
-            prompt::variable(&ui, &shown, default)
-        } else {
-            prompt::variable(&ui, var, default)
-        }
-    };
-    let asker = if session.interactive {
-        Asker::Ask(&mut ask)
-    } else {
-        Asker::Never
-    };
-    let input = Answers {
-        sets: req.sets.clone(),
-        answers: req.answers.variables.clone(),
-        proposals: choice.preset.clone(),
-    };
-    let mut resolved = resolve::resolve(pack, &base, &input, asker, &session.limits)?;
-    resolved.root.context.needs = needs::effects(
-        &pack.manifest,
-        choice.stack_id.parse::<crate::stack::Stack>().ok(),
-        &choice.needs,
-        &resolved.root.context,
-        &resolved.budget,
-    )?;
-    let context = resolved.context().clone();
-    let rendering = Instant::now();
-    let mut plan = render::render(&resolved)?;
-    let mut record = record(pack, &context, choice);
-    record.files = provenance::file_hashes(&plan)?;
-    plan.add(PlannedFile {
-        path: RECORD_FILE.to_string(),
-        bytes: record.to_toml_string().into_bytes().into(),
-        executable: false,
-        link: None,
-        on_disk: None,
-    })
-    .map_err(|e| Error::pack(pack.label(), e))?;
-    Ok((plan, context, rendering.elapsed()))
-}
-
 /// What writing did.
 #[derive(Default)]
 struct Delivered {
@@ -368,7 +279,7 @@ fn report(
     took: std::time::Duration,
 ) -> Result<()> {
     let ui = &session.ui;
-    let next_steps = next_steps(plan, &target.shown);
+    let next_steps = project::next_steps(plan, &target.shown);
     let outcome = &delivered.outcome;
     if !req.options.dry_run {
         for f in &outcome.kept {
@@ -439,51 +350,6 @@ fn display_path(output: &Path, slug: &str) -> String {
     }
 }
 
-/// The `.scaffold.toml` record of this project.
-fn record(pack: &Pack, context: &TemplateContext, choice: &select::Choice) -> AnswersFile {
-    AnswersFile {
-        format: Some(provenance::FORMAT),
-        scaffold_version: Some(env!("CARGO_PKG_VERSION").to_string()),
-        name: Some(context.names.name.clone()),
-        stack: Some(context.stack.clone()),
-        pack: Some(provenance::pack_record(pack)),
-        requirements: choice.requirements.clone(),
-        recommendation: choice.recommendation.clone(),
-        // Only the answers: derived values are recomputed from them.
-        variables: context
-            .values
-            .iter()
-            .filter(|(k, _)| pack.manifest.variable(k).is_some())
-            .map(|(k, v)| (k.clone(), v.to_toml()))
-            .collect(),
-        // Filled from the plan by the caller.
-        files: std::collections::BTreeMap::new(),
-    }
-}
-
-/// What to run next: the Makefile contract when the project has one.
-fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
-    let mut steps = if shown_path == "." {
-        Vec::new()
-    } else {
-        vec![format!("cd {}", shell_quote(shown_path))]
-    };
-    if plan.files.iter().any(|f| f.path == "Makefile") {
-        steps.extend(["make install", "make test", "make run"].map(String::from));
-    }
-    steps
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 /// `1.2 KiB`-style sizes for people.
 #[allow(clippy::cast_precision_loss)]
 fn human_bytes(n: u64) -> String {
@@ -504,8 +370,6 @@ mod tests {
     fn paths_and_quoting() {
         assert_eq!(display_path(Path::new("."), "api"), "api");
         assert_eq!(display_path(Path::new("/tmp/x"), "api"), "/tmp/x/api");
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("a/b-c"), "a/b-c");
     }
 
     #[test]

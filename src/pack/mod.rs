@@ -6,6 +6,7 @@
 //! pack is read with walkdir and refused if anything in it is unsafe to render (a symlink,
 //! a device, a FIFO, a name that is not UTF-8).
 
+pub mod listing;
 pub mod manifest;
 pub mod source;
 
