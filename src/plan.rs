@@ -101,23 +101,29 @@ pub fn check_rel_path(path: &str) -> std::result::Result<(), String> {
         if seg.chars().any(char::is_control) {
             return Err("the path contains control characters".into());
         }
-        // A repository's metadata: git would run its hooks and config. Compared the way
-        // case-insensitive file systems and git itself do (`.GIT`, `.git.`, `git~1`, and
-        // with characters HFS+ ignores).
-        let bare: String = seg
-            .chars()
-            .filter(|c| {
-                !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
-            })
-            .collect();
-        let bare = bare.trim_end_matches([' ', '.']);
-        if bare.eq_ignore_ascii_case(".git") || bare.eq_ignore_ascii_case("git~1") {
+        // A repository's metadata: git would run its hooks and config.
+        if is_git_name(seg) {
             return Err(
                 "the path has a `.git` component; a pack cannot write repository metadata".into(),
             );
         }
     }
     Ok(())
+}
+
+/// Whether a path segment names a repository's metadata directory, compared the way
+/// case-insensitive file systems and git itself do (`.GIT`, `.git.`, `git~1`, and with the
+/// characters HFS+ ignores).
+#[must_use]
+pub fn is_git_name(seg: &str) -> bool {
+    let bare: String = seg
+        .chars()
+        .filter(|c| {
+            !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+        })
+        .collect();
+    let bare = bare.trim_end_matches([' ', '.']);
+    bare.eq_ignore_ascii_case(".git") || bare.eq_ignore_ascii_case("git~1")
 }
 
 /// Where a relative link at `link_path` pointing at `target` lands, relative to the root;

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fsx::{create_at, flock, mkdir_at, open_dir, open_dir_at, rename_at, symlink_at};
 pub use crate::fsx::{rename_noreplace, DirLock};
 use crate::interrupt;
-use crate::plan::{Plan, PlannedFile};
+use crate::plan::{is_git_name, Plan, PlannedFile};
 
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,20 +260,6 @@ fn injected_failure() -> std::io::Result<()> {
 #[cfg(not(debug_assertions))]
 fn injected_failure() -> std::io::Result<()> {
     Ok(())
-}
-
-/// Whether a path segment names a repository's metadata directory, compared the way
-/// case-insensitive file systems and git itself do.
-#[must_use]
-pub fn is_git_name(seg: &str) -> bool {
-    let bare: String = seg
-        .chars()
-        .filter(|c| {
-            !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
-        })
-        .collect();
-    let bare = bare.trim_end_matches([' ', '.']);
-    bare.eq_ignore_ascii_case(".git") || bare.eq_ignore_ascii_case("git~1")
 }
 
 /// Defence in depth: nothing scaffold writes may have a `.git` component, or git would run

@@ -138,16 +138,7 @@ pub fn resolve(spec: &str, reference: Option<&str>) -> Result<Pack> {
 /// # Errors
 /// git missing, the clone failing (with git's own message), or a broken pack.
 pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
-    let tmp = tempfile::Builder::new()
-        .prefix("scaffold-pack-")
-        .tempdir()
-        .map_err(|e| {
-            Error::io(
-                "cannot create a temporary directory in",
-                std::env::temp_dir(),
-                e,
-            )
-        })?;
+    let tmp = clone_dir()?;
     let checkout = tmp.path().join("pack");
     // A pack is untrusted: no hooks, no system config, only the allowed transports (never
     // `ext::`), no prompt for credentials; see `git::command`.
@@ -195,6 +186,20 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
     Ok(p)
 }
 
+/// A fresh temporary directory for one clone.
+fn clone_dir() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("scaffold-pack-")
+        .tempdir()
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })
+}
+
 /// Clones that must outlive [`load_git`]; removed when the process exits (also through
 /// `std::process::exit`, as on Ctrl-C).
 static CLONES: std::sync::Mutex<Vec<tempfile::TempDir>> = std::sync::Mutex::new(Vec::new());
@@ -225,16 +230,7 @@ fn keep_until_exit(dir: tempfile::TempDir) {
 /// # Errors
 /// git missing, the repository unreachable, or the commit gone (exit 2).
 pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
-    let tmp = tempfile::Builder::new()
-        .prefix("scaffold-pack-")
-        .tempdir()
-        .map_err(|e| {
-            Error::io(
-                "cannot create a temporary directory in",
-                std::env::temp_dir(),
-                e,
-            )
-        })?;
+    let tmp = clone_dir()?;
     let checkout = tmp.path().join("pack");
     // The same hardened git as every clone of an untrusted pack (see `git::command`). Here
     // the source comes from a project's record, and a source that is gone is fixed by an
