@@ -163,7 +163,9 @@ fn racing_runs_for_one_target() {
         let codes = [a.status.code(), b.status.code()];
         assert!(
             codes.contains(&Some(0)) && codes.contains(&Some(2)),
-            "round {round}: {codes:?}"
+            "round {round}: {codes:?}\n{}\n{}",
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stderr)
         );
         let loser = if a.status.code() == Some(2) { &a } else { &b };
         assert!(String::from_utf8_lossy(&loser.stderr).contains("already exists"));
