@@ -52,6 +52,10 @@ fn main() -> ExitCode {
                 "{prefix} {}",
                 scaffold::ui::elide_long_lines(&scaffold::ui::sanitize(&msg))
             );
+            if err.exit_code() == scaffold::error::EXIT_INTERRUPTED {
+                // Cleaned up; now end by the signal itself, so a calling shell stops too.
+                scaffold::interrupt::reraise();
+            }
             ExitCode::from(err.exit_code())
         }
     }

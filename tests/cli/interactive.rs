@@ -168,7 +168,8 @@ fn ctrl_c_at_a_prompt_writes_nothing() {
     p.exp_string("Author").unwrap();
     p.send_control('c').unwrap();
     let status = p.process().wait().unwrap();
-    assert!(format!("{status:?}").contains("130"), "{status:?}");
+    // Ended by the SIGINT itself (the shell shows 130), not by a plain exit code.
+    assert!(format!("{status:?}").contains("SIGINT"), "{status:?}");
     assert!(entries(tmp.path()).is_empty());
 }
 
