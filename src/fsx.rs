@@ -119,12 +119,17 @@ impl DirLock {
     /// # Errors
     /// The I/O error of creating, opening or locking it.
     pub fn create(path: &Path) -> std::io::Result<DirLock> {
-        // Another run's clean-up may take the lock between our mkdir and flock and remove
-        // the (still empty) directory: then the path no longer holds the locked directory,
-        // and we make it again.
+        // Another run's clean-up may find the directory between our mkdir and flock and
+        // remove it (it is still empty then): whether it is gone before our open or only
+        // after it, the path no longer holds a directory we locked, and we make it again.
         for _ in 0..8 {
             fs::create_dir(path)?;
-            let handle = open_dir(path)?;
+            let handle = match open_dir(path) {
+                Ok(h) => h,
+                // Removed between our mkdir and our open.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             flock(&handle, true)?;
             let lock = DirLock { handle };
             if lock.is_at(path) {

@@ -596,12 +596,7 @@ pub fn write_new_with(
     let removed_leftovers = remove_leftovers_in(&parent, &[&temp_prefix(name)]);
     let tmp = parent.join(format!("{}{}", temp_prefix(name), temp_suffix()));
     let _phase = interrupt::WritePhase::enter();
-    let lock = DirLock::create(&tmp).map_err(|e| {
-        Error::usage(format!(
-            "cannot write into `{}`: {e}; choose another --output",
-            parent.display()
-        ))
-    })?;
+    let lock = lock_temp_dir(&tmp, &parent, &mut created_parent)?;
     let mut cleanup = Cleanup {
         path: Some(tmp.clone()),
         dir: true,
@@ -648,6 +643,34 @@ pub fn write_new_with(
             })
         }
         Err(e) => Err(Error::io("cannot move the project into", target, e)),
+    }
+}
+
+/// Create and lock the temporary directory `tmp` in `parent`. A concurrent run that failed
+/// removes the output directory it created while that is still empty, which may be just
+/// before our mkdir: then the directory is made again (and is ours to remove on failure).
+fn lock_temp_dir(tmp: &Path, parent: &Path, created: &mut EmptyDirs) -> Result<DirLock> {
+    let mut attempts = 0;
+    loop {
+        match DirLock::create(tmp) {
+            Ok(lock) => return Ok(lock),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => {
+                attempts += 1;
+                if !parent.exists() {
+                    fs::create_dir_all(parent)
+                        .map_err(|e| Error::io("cannot create directory", parent, e))?;
+                    if !created.0.iter().any(|d| d == parent) {
+                        created.0.insert(0, parent.to_path_buf());
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(Error::usage(format!(
+                    "cannot write into `{}`: {e}; choose another --output",
+                    parent.display()
+                )))
+            }
+        }
     }
 }
 
@@ -1160,6 +1183,38 @@ mod tests {
         assert!(!dead.exists());
         assert!(mine.exists(), "a running process's directory is kept");
         assert!(other.exists(), "another name's directory is kept");
+    }
+
+    #[test]
+    fn a_new_temporary_directory_survives_another_runs_cleanup() {
+        // Another run's clean-up may find our directory between its mkdir and its lock, and
+        // remove it: creating it must still end with a locked directory, never an error.
+        let tmp = tempfile::tempdir().unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let parent = tmp.path().to_path_buf();
+        let sweepers: Vec<_> = (0..3)
+            .map(|_| {
+                let (stop, parent) = (stop.clone(), parent.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        remove_leftovers_in(&parent, &[".app.scaffold-tmp-"]);
+                    }
+                })
+            })
+            .collect();
+        let mut failures = Vec::new();
+        for i in 0..5000 {
+            let dir = tmp.path().join(format!(".app.scaffold-tmp-{i}"));
+            match DirLock::create(&dir) {
+                Ok(lock) => assert!(lock.is_at(&dir), "round {i}"),
+                Err(e) => failures.push(format!("round {i}: {e}")),
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for s in sweepers {
+            s.join().unwrap();
+        }
+        assert!(failures.is_empty(), "{failures:?}");
     }
 
     #[test]
