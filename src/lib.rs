@@ -31,9 +31,6 @@ pub mod engine;
 pub mod error;
 pub mod escape;
 pub mod fsx;
-// Being reworked by the trust-boundary change (atomic --force, git step); its pedantic
-// lints are enabled when that lands.
-#[allow(clippy::pedantic)]
 pub mod git;
 pub mod interrupt;
 pub mod lint;
@@ -46,7 +43,6 @@ pub mod recommend;
 pub mod render;
 pub mod request;
 pub mod resolve;
-#[allow(clippy::pedantic)]
 pub mod secrets;
 pub mod serve;
 pub mod stack;

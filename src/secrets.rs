@@ -3,6 +3,14 @@
 /// The characters a secret is made of: safe in `.env` files, shells, URLs and YAML.
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// 62 * 4 = 248: random bytes at or above it are dropped so every character is equally likely.
+#[allow(clippy::cast_possible_truncation)] // At most 256 - 1, checked at compile time.
+const UNBIASED_BELOW: u8 = {
+    let below = 256 / ALPHABET.len() * ALPHABET.len();
+    assert!(below < 256);
+    below as u8
+};
+
 /// The longest secret a template may ask for.
 pub const MAX_LEN: usize = 4096;
 
@@ -35,14 +43,12 @@ pub fn generate(len: usize) -> Result<String, String> {
             "secret length must be between 1 and {MAX_LEN}, not {len}"
         ));
     }
-    // 62 * 4 = 248: bytes at or above it are dropped so every character is equally likely.
-    let limit = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 128];
     while out.len() < len {
         getrandom::fill(&mut buf).map_err(|e| format!("the OS random source failed: {e}"))?;
         for &b in &buf {
-            if b < limit && out.len() < len {
+            if b < UNBIASED_BELOW && out.len() < len {
                 out.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
             }
         }
