@@ -122,7 +122,9 @@ impl DirLock {
         // Another run's clean-up may find the directory between our mkdir and flock and
         // remove it (it is still empty then): whether it is gone before our open or only
         // after it, the path no longer holds a directory we locked, and we make it again.
-        for _ in 0..8 {
+        // Each concurrent run sweeps once, so a few rounds suffice; the bound only stops a
+        // process that removes it on purpose, forever.
+        for _ in 0..64 {
             fs::create_dir(path)?;
             let handle = match open_dir(path) {
                 Ok(h) => h,
