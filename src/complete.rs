@@ -30,7 +30,9 @@ fn pack_names() -> Vec<String> {
         .map(|s| s.id().to_string())
         .collect();
     if let Ok(user) = pack::source::user_packs() {
-        names.extend(user.into_iter().map(|(name, _)| name));
+        // Broken user packs are left out silently: a warning would land in the middle of
+        // the command line being completed.
+        names.extend(user.found.into_iter().map(|(name, _)| name));
     }
     names
 }

@@ -60,16 +60,15 @@ use cli::{Cli, Command};
 ///
 /// # Errors
 /// Whatever the command fails with; [`Error::exit_code`] gives the process's exit code.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli, ui: ui::Ui) -> Result<()> {
     interrupt::install();
-    ui::configure(cli.quiet, cli.verbose, cli.color);
     match cli.command {
-        Command::New(args) => commands::new::run(args),
+        Command::New(args) => commands::new::run(args, ui),
         Command::Recommend(args) => commands::recommend::run(&args),
-        Command::List(args) => commands::list::run(&args),
-        Command::Pack(cmd) => commands::pack::run(&cmd),
-        Command::Update(args) => update::command::run(&args),
+        Command::List(args) => commands::list::run(&args, ui),
+        Command::Pack(cmd) => commands::pack::run(&cmd, ui),
+        Command::Update(args) => update::command::run(&args, ui),
         Command::Completions(args) => commands::completions::run(&args),
-        Command::Serve(args) => serve::run(&args),
+        Command::Serve(args) => serve::run(&args, ui),
     }
 }

@@ -28,7 +28,8 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.json();
-    match scaffold::run(cli) {
+    let ui = scaffold::ui::configure(cli.quiet, json, cli.verbose, cli.color);
+    match scaffold::run(cli, ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if json {
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
                     &scaffold::ui::sanitize(&err.to_string()),
                 );
             }
-            let prefix = if scaffold::ui::color_enabled() {
+            let prefix = if ui.color {
                 "\u{1b}[1;31merror:\u{1b}[0m"
             } else {
                 "error:"

@@ -221,9 +221,9 @@ impl Session {
     /// The session of this process: prompts only on a terminal and without `--yes`,
     /// limits from the environment.
     #[must_use]
-    pub fn detect(options: Options) -> Session {
+    pub fn detect(options: Options, ui: Ui) -> Session {
         Session {
-            ui: Ui::detect(options.json),
+            ui: ui.quieter(options.json),
             interactive: !options.yes && Ui::can_prompt(),
             limits: Limits::from_env(),
         }
@@ -233,10 +233,7 @@ impl Session {
     #[must_use]
     pub fn quiet() -> Session {
         Session {
-            ui: Ui {
-                quiet: true,
-                color: false,
-            },
+            ui: Ui::silent(),
             interactive: false,
             limits: Limits::default(),
         }

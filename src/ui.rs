@@ -2,7 +2,7 @@
 //! with `NO_COLOR`). Data goes to stdout, and only through the command that owns it.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `--color`: when stderr gets colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -16,29 +16,22 @@ pub enum ColorChoice {
     Never,
 }
 
-/// The process-wide output settings from `-q`, `-v` and `--color` (set once by [`configure`]).
-static QUIET: AtomicBool = AtomicBool::new(false);
-static VERBOSE: AtomicU8 = AtomicU8::new(0);
-/// 0 auto, 1 always, 2 never.
-static COLOR: AtomicU8 = AtomicU8::new(0);
 /// Whether a JSON document went to stdout (an error then does not add a second one).
 static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
 
-/// Apply the global flags: `-q`, `-v` (repeatable) and `--color`.
-pub fn configure(quiet: bool, verbose: u8, color: ColorChoice) {
-    QUIET.store(quiet, Ordering::Relaxed);
-    VERBOSE.store(verbose, Ordering::Relaxed);
-    COLOR.store(
-        match color {
-            ColorChoice::Auto => 0,
-            ColorChoice::Always => 1,
-            ColorChoice::Never => 2,
-        },
-        Ordering::Relaxed,
-    );
-    let on = color_enabled();
+/// The process's one [`Ui`], from the global flags (`-q`, `-v` repeatable, `--color`) and
+/// whether the command prints JSON; also sets the colour of the prompts' library to match.
+/// Called once, by the binary, before the command runs.
+#[must_use]
+pub fn configure(quiet: bool, json: bool, verbose: u8, color: ColorChoice) -> Ui {
+    let on = color_enabled(color);
     console::set_colors_enabled(on);
     console::set_colors_enabled_stderr(on);
+    Ui {
+        quiet: quiet || json,
+        verbose,
+        color: on,
+    }
 }
 
 /// Whether `TERM=dumb`: no colour and no cursor movement.
@@ -50,11 +43,11 @@ pub fn dumb_terminal() -> bool {
 /// Whether stderr gets colour: `--color always`, or on a terminal that is not dumb and
 /// without `NO_COLOR`, unless `--color never`.
 #[must_use]
-pub fn color_enabled() -> bool {
-    match COLOR.load(Ordering::Relaxed) {
-        1 => true,
-        2 => false,
-        _ => {
+pub fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             std::io::stderr().is_terminal() && !no_color && !dumb_terminal()
         }
@@ -71,23 +64,35 @@ pub fn error_json(code: u8, message: &str) {
     let _ = out_json(&doc);
 }
 
-/// How to talk to the person running the command.
-#[derive(Debug, Clone, Copy)]
+/// How to talk to the person running the command: made once per process by
+/// [`configure`] and handed down.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Ui {
-    /// `--json`: status lines are suppressed (warnings still go to stderr).
+    /// `-q` or `--json`: status lines are suppressed (warnings still go to stderr).
     pub quiet: bool,
+    /// `-v` given this many times: details are shown.
+    pub verbose: u8,
     /// Whether stderr gets ANSI colour.
     pub color: bool,
 }
 
 impl Ui {
-    /// Settings for this process: colour only on a terminal, and never with `NO_COLOR` set
-    /// (to anything non-empty) or `TERM=dumb`.
+    /// A Ui that prints no status lines and no colour (tests, other front ends).
     #[must_use]
-    pub fn detect(quiet: bool) -> Ui {
+    pub fn silent() -> Ui {
         Ui {
-            quiet: quiet || QUIET.load(Ordering::Relaxed),
-            color: color_enabled(),
+            quiet: true,
+            verbose: 0,
+            color: false,
+        }
+    }
+
+    /// This Ui with status lines suppressed too (a command whose stdout is JSON).
+    #[must_use]
+    pub fn quieter(self, quiet: bool) -> Ui {
+        Ui {
+            quiet: self.quiet || quiet,
+            ..self
         }
     }
 
@@ -106,7 +111,7 @@ impl Ui {
 
     /// A detail on stderr, only with `-v`.
     pub fn detail(&self, msg: &str) {
-        if VERBOSE.load(Ordering::Relaxed) > 0 {
+        if self.verbose > 0 {
             eprintln!("{}", self.dim(msg));
         }
     }
@@ -226,15 +231,22 @@ mod tests {
 
     #[test]
     fn no_color_when_not_enabled() {
-        let ui = Ui {
-            quiet: false,
-            color: false,
-        };
+        let ui = Ui::default();
         assert_eq!(ui.bold("x"), "x");
         let ui = Ui {
-            quiet: false,
             color: true,
+            ..Ui::default()
         };
         assert_eq!(ui.bold("x"), "\u{1b}[1mx\u{1b}[0m");
+    }
+
+    #[test]
+    fn json_and_quiet_both_silence_status_lines_never_colour_choice() {
+        assert!(configure(true, false, 0, ColorChoice::Always).color);
+        // Last, so the process-wide colour setting of the prompts' library ends up off.
+        let ui = configure(false, true, 2, ColorChoice::Never);
+        assert!(ui.quiet && !ui.color && ui.verbose == 2);
+        assert!(!Ui::silent().quieter(false).color && Ui::silent().quiet);
+        assert!(Ui::default().quieter(true).quiet);
     }
 }

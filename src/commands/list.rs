@@ -10,12 +10,16 @@ use crate::ui::Ui;
 ///
 /// # Errors
 /// When a built-in pack does not load (a bug in this build).
-pub fn run(args: &ListArgs) -> Result<()> {
+pub fn run(args: &ListArgs, ui: Ui) -> Result<()> {
     let mut packs = pack::builtin_names()
         .into_iter()
         .map(pack::load_builtin_unhashed)
         .collect::<Result<Vec<_>>>()?;
-    for (_, dir) in pack::source::user_packs()? {
+    let user = pack::source::user_packs()?;
+    for why in &user.skipped {
+        ui.warn(&crate::ui::sanitize(&format!("skipped {why}")));
+    }
+    for (_, dir) in user.found {
         let mut p = pack::load_dir_unhashed(&dir)?;
         p.origin = pack::Origin::User(dir);
         packs.push(p);
@@ -24,7 +28,6 @@ pub fn run(args: &ListArgs) -> Result<()> {
     if args.json {
         return crate::ui::out_json(&serde_json::json!({ "packs": entries }));
     }
-    let ui = Ui::detect(false);
     let mut out = String::new();
     for e in &entries {
         let source = if e.source == "user" {

@@ -50,9 +50,9 @@ struct Report<'a> {
 ///
 /// # Errors
 /// See [`Error`]: bad input is exit 2, a failure while generating exit 1, Ctrl-C 130.
-pub fn run(args: NewArgs) -> Result<()> {
+pub fn run(args: NewArgs, ui: crate::ui::Ui) -> Result<()> {
     let request = request(args)?;
-    let session = Session::detect(request.options);
+    let session = Session::detect(request.options, ui);
     let target = Target::decide(&request, &session)?;
     let choice = select::choose(&request, &session)?;
     project::check_names(&target.project, &choice.pack)?;

@@ -14,21 +14,22 @@ use crate::write::{self, TargetState};
 ///
 /// # Errors
 /// An unknown pack, a non-empty target, or an I/O error.
-pub fn run(cmd: &PackCommand) -> Result<()> {
+pub fn run(cmd: &PackCommand, ui: Ui) -> Result<()> {
     match cmd {
-        PackCommand::Export { name, dir } => export(name, dir),
-        PackCommand::Lint { dir, strict, json } => lint(dir, *strict, *json),
+        PackCommand::Export { name, dir } => export(name, dir, ui),
+        PackCommand::Lint { dir, strict, json } => lint(dir, *strict, *json, ui),
         PackCommand::Test {
             pack,
             matrix,
             keep,
             trust,
             json,
-        } => crate::commands::pack_test::run(pack, *matrix, *keep, *trust, *json),
+        } => crate::commands::pack_test::run(pack, *matrix, *keep, *trust, *json, ui),
     }
 }
 
-fn lint(dir: &Path, strict: bool, json: bool) -> Result<()> {
+fn lint(dir: &Path, strict: bool, json: bool, ui: Ui) -> Result<()> {
+    let ui = ui.quieter(json);
     let files = pack::read_dir_files(dir)?;
     let found = crate::lint::lint(&files);
     let errors = found
@@ -84,11 +85,11 @@ fn lint(dir: &Path, strict: bool, json: bool) -> Result<()> {
     if let Some(e) = failure {
         return Err(e);
     }
-    Ui::detect(json).status(&summary);
+    ui.status(&summary);
     Ok(())
 }
 
-fn export(name: &str, dir: &Path) -> Result<()> {
+fn export(name: &str, dir: &Path, ui: Ui) -> Result<()> {
     let files = pack::builtin_files(name)?;
     if write::inspect(dir)? == TargetState::NonEmpty {
         return Err(Error::TargetNotEmpty {
@@ -110,7 +111,7 @@ fn export(name: &str, dir: &Path) -> Result<()> {
     let label = dir.file_name().and_then(|n| n.to_str()).unwrap_or("pack");
     write::write_new(&plan, dir, label)?;
     let shown = sanitize(&dir.display().to_string());
-    Ui::detect(false).status(&format!(
+    ui.status(&format!(
         "Exported pack `{name}` ({} files) to {shown}\nNext: edit it, then `scaffold new my-app --pack {shown}`",
         plan.files.len()
     ));

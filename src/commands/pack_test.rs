@@ -256,8 +256,8 @@ fn verdict(failures: usize, tested: usize, total: usize, root: &Path) -> Option<
 /// A pack that cannot be found or rendered, no checks declared, or a failing combination.
 // The subcommand's switches, passed straight through.
 #[allow(clippy::fn_params_excessive_bools)]
-pub fn run(spec: &str, full: bool, keep: bool, trust: bool, json: bool) -> Result<()> {
-    let ui = Ui::detect(json);
+pub fn run(spec: &str, full: bool, keep: bool, trust: bool, json: bool, ui: Ui) -> Result<()> {
+    let ui = ui.quieter(json);
     let pack = pack::source::resolve(spec, None)?;
     let checks = pack.manifest.checks.run.clone();
     if checks.is_empty() {

@@ -35,20 +35,43 @@ pub fn user_packs_dir() -> Option<PathBuf> {
     Some(config.join("scaffold").join("packs"))
 }
 
-/// The user packs: every directory under the user pack directory with a `pack.toml`,
-/// as (pack name, directory), sorted by name.
+/// The user packs found, and those skipped.
+#[derive(Debug, Default)]
+pub struct UserPacks {
+    /// (pack name, directory), sorted by name.
+    pub found: Vec<(String, PathBuf)>,
+    /// One line per directory skipped because its manifest is broken: which and why. The
+    /// caller decides whether to show them (`list` warns; shell completion stays silent).
+    pub skipped: Vec<String>,
+}
+
+impl UserPacks {
+    /// `; skipped user packs: ...` for an error that did not find a pack, or nothing.
+    #[must_use]
+    pub fn skipped_note(&self) -> String {
+        if self.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; skipped {}", self.skipped.join("; "))
+        }
+    }
+}
+
+/// The user packs: every directory under the user pack directory with a `pack.toml`.
+/// One broken user pack must not make every other command fail: it is skipped, and the
+/// result says why.
 ///
 /// # Errors
-/// A user pack whose name is a built-in pack's, or one whose manifest is broken.
-pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
+/// A user pack whose name is a built-in pack's.
+pub fn user_packs() -> Result<UserPacks> {
     let Some(root) = user_packs_dir() else {
-        return Ok(Vec::new());
+        return Ok(UserPacks::default());
     };
     let Ok(entries) = std::fs::read_dir(&root) else {
-        return Ok(Vec::new());
+        return Ok(UserPacks::default());
     };
     let builtins = pack::builtin_names();
-    let mut found = Vec::new();
+    let (mut found, mut skipped) = (Vec::new(), Vec::new());
     for entry in entries.flatten() {
         let dir = entry.path();
         if !dir.join(pack::MANIFEST).is_file() {
@@ -56,18 +79,13 @@ pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
         }
         // Only the manifest is needed for the name; the pack itself is read when it is used.
         let manifest_path = dir.join(pack::MANIFEST);
-        // One broken user pack must not make every other command fail: it is skipped, with
-        // a warning that says why.
         let parsed = std::fs::read_to_string(&manifest_path)
             .map_err(|e| format!("cannot read `{}`: {e}", manifest_path.display()))
             .and_then(|text| pack::Manifest::parse(&text).map_err(|e| e.to_string()));
         let name = match parsed {
             Ok(manifest) => manifest.pack.name,
             Err(why) => {
-                crate::ui::Ui::detect(false).warn(&crate::ui::sanitize(&format!(
-                    "skipped the user pack in `{}`: {why}",
-                    dir.display()
-                )));
+                skipped.push(format!("the user pack in `{}`: {why}", dir.display()));
                 continue;
             }
         };
@@ -80,7 +98,8 @@ pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
         found.push((name, dir));
     }
     found.sort();
-    Ok(found)
+    skipped.sort();
+    Ok(UserPacks { found, skipped })
 }
 
 /// Find a user pack by name.
@@ -88,7 +107,7 @@ pub fn user_packs() -> Result<Vec<(String, PathBuf)>> {
 /// # Errors
 /// See [`user_packs`].
 pub fn find_user_pack(name: &str) -> Result<Option<Pack>> {
-    for (n, dir) in user_packs()? {
+    for (n, dir) in user_packs()?.found {
         if n == name {
             let mut p = pack::load_dir(&dir)?;
             p.origin = Origin::User(dir);
@@ -127,8 +146,9 @@ pub fn resolve(spec: &str, reference: Option<&str>) -> Result<Pack> {
             return pack::load_builtin(spec);
         }
     }
+    let skipped = user_packs().map(|u| u.skipped_note()).unwrap_or_default();
     Err(Error::usage(format!(
-        "--pack `{spec}` is not a directory, a git URL, or the name of a built-in or user pack (user packs live in {})",
+        "--pack `{spec}` is not a directory, a git URL, or the name of a built-in or user pack (user packs live in {}){skipped}",
         user_packs_dir().map_or_else(|| "$SCAFFOLD_PACKS_DIR".into(), |d| d.display().to_string())
     )))
 }

@@ -207,16 +207,17 @@ fn user_pack(raw: &str, unknown: &str) -> Result<Pack> {
     if let Some(pack) = pack::source::find_user_pack(raw.trim())? {
         return Ok(pack);
     }
-    let users: Vec<String> = pack::source::user_packs()?
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
+    let user = pack::source::user_packs()?;
+    let users: Vec<&str> = user.found.iter().map(|(n, _)| n.as_str()).collect();
     let extra = if users.is_empty() {
         String::new()
     } else {
         format!("; user packs: {}", users.join(", "))
     };
-    Err(Error::usage(format!("{unknown}{extra}")))
+    Err(Error::usage(format!(
+        "{unknown}{extra}{}",
+        user.skipped_note()
+    )))
 }
 
 /// The recommendation decides: asked on a terminal, taken as is with `--yes`.

@@ -272,10 +272,7 @@ impl Engine {
         let name = request.name.clone().unwrap_or_else(|| DEFAULT_NAME.into());
         let (dir, names) = request.names(&name)?;
         let session = Session {
-            ui: Ui {
-                quiet: true,
-                color: false,
-            },
+            ui: Ui::silent(),
             interactive: false,
             limits: self.limits.clone(),
         };

@@ -29,11 +29,10 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 ///
 /// # Errors
 /// A bad `--addr`, an address that cannot be bound, or a broken pack in `--packs`.
-pub fn run(args: &ServeArgs) -> Result<()> {
+pub fn run(args: &ServeArgs, ui: Ui) -> Result<()> {
     // The interrupt handler installed for every command exits at once; here a signal
     // must only start the drain, so the server's life counts as a deferred phase.
     let _deferred = crate::interrupt::WritePhase::enter();
-    let ui = Ui::detect(false);
     let addr: SocketAddr = args.addr.trim().parse().map_err(|_| {
         Error::usage(format!(
             "invalid --addr `{}`: expected IP:PORT, such as 127.0.0.1:8080 (port 0 picks a free port)",

@@ -38,13 +38,16 @@ struct Report<'a> {
 /// # Errors
 /// Bad input is exit 2, conflicts (or `--check` finding the project behind) exit 1, Ctrl-C
 /// 130; in every error case before writing, nothing is touched.
-pub fn run(args: &UpdateArgs) -> Result<()> {
+pub fn run(args: &UpdateArgs, ui: crate::ui::Ui) -> Result<()> {
     // Never asks: every value comes from the record, --set and --needs.
-    let session = Session::detect(request::Options {
-        yes: true,
-        json: args.json,
-        ..request::Options::default()
-    });
+    let session = Session::detect(
+        request::Options {
+            yes: true,
+            json: args.json,
+            ..request::Options::default()
+        },
+        ui,
+    );
     let ui = session.ui;
     let sets = answers::parse_sets(&args.set)?;
     let project = std::fs::canonicalize(&args.dir).map_err(|e| {

@@ -143,6 +143,14 @@ fn quiet_verbose_and_color() {
 
 /// Complete `words` (the last one being completed) with the registration bash sources.
 fn bash_complete(words: &[&str]) -> Vec<String> {
+    let home = tempfile::tempdir().unwrap();
+    let (lines, stderr) = bash_complete_in(home.path(), words);
+    assert!(stderr.is_empty(), "{stderr}");
+    lines
+}
+
+/// Complete `words` with the user packs in `home/packs`: the candidates, and stderr.
+fn bash_complete_in(home: &std::path::Path, words: &[&str]) -> (Vec<String>, String) {
     let bin = env!("CARGO_BIN_EXE_scaffold");
     let script = format!(
         r#"source <(COMPLETE=bash '{bin}')
@@ -152,11 +160,10 @@ _clap_complete_scaffold scaffold "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[CO
 printf '%s\n' "${{COMPREPLY[@]}}" | sort
 "#
     );
-    let home = tempfile::tempdir().unwrap();
     let out = Command::new("bash")
         .args(["-c", &script, "bash"])
         .args(words)
-        .env("SCAFFOLD_PACKS_DIR", home.path().join("packs"))
+        .env("SCAFFOLD_PACKS_DIR", home.join("packs"))
         .output()
         .expect("bash");
     assert!(
@@ -164,11 +171,32 @@ printf '%s\n' "${{COMPREPLY[@]}}" | sort
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.is_empty())
         .map(String::from)
-        .collect()
+        .collect();
+    (lines, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn completion_lists_user_packs_and_stays_silent_about_broken_ones() {
+    let home = tempfile::tempdir().unwrap();
+    for (dir, manifest) in [
+        (
+            "mine",
+            "[pack]\nname = \"mine\"\nversion = \"1.0.0\"\ndescription = \"d\"\n",
+        ),
+        ("broken", "[pack\nname = "),
+    ] {
+        let d = home.path().join("packs").join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("pack.toml"), manifest).unwrap();
+    }
+    // A warning would land in the middle of the command line being completed.
+    let (lines, stderr) = bash_complete_in(home.path(), &["scaffold", "new", "x", "--stack", "m"]);
+    assert_eq!(lines, ["mine"]);
+    assert!(stderr.is_empty(), "{stderr}");
 }
 
 #[test]

@@ -747,6 +747,14 @@ fn messages_and_edge_cases() {
     let out = w.run(&["new", "demo", "--yes", "--no-git", "--pack", "fastapi"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::fs::remove_dir_all(w.path("out/demo")).unwrap();
+    // A stack that is not found says which user pack was skipped, and why.
+    let out = w.run(&["new", "demo", "--yes", "--no-git", "--stack", "broken"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("skipped the user pack in") && stderr(&out).contains("broken"),
+        "{}",
+        stderr(&out)
+    );
 
     // An existing empty target is filled in place: same inode, same mode.
     {
