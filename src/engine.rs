@@ -218,6 +218,7 @@ impl Limits {
     pub fn budget(&self) -> Budget {
         Budget {
             limits: self.clone(),
+            issued: crate::secrets::Issued::default(),
             spent: Cell::new(Duration::ZERO),
             worker: RefCell::new(None),
         }
@@ -237,6 +238,8 @@ type Job = Box<dyn FnOnce() + Send>;
 #[derive(Debug)]
 pub struct Budget {
     limits: Limits,
+    /// The secrets `secret()` handed out in this evaluation.
+    issued: crate::secrets::Issued,
     spent: Cell<Duration>,
     worker: RefCell<Option<mpsc::Sender<Job>>>,
 }
@@ -250,6 +253,18 @@ impl Budget {
     #[must_use]
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The secrets `secret()` handed out in this evaluation so far.
+    #[must_use]
+    pub fn issued(&self) -> &crate::secrets::Issued {
+        &self.issued
+    }
+
+    /// A Tera instance for this evaluation (see [`new_tera`]).
+    #[must_use]
+    pub fn tera(&self) -> Tera {
+        new_tera(self.limits.max_file_bytes, &self.issued)
     }
 
     /// The limit error for running out of time.
@@ -329,14 +344,23 @@ fn spawn_worker() -> Result<mpsc::Sender<Job>> {
     Ok(tx)
 }
 
-/// A Tera instance set up the way every pack is rendered: autoescape off, `secret()`, and
-/// `replace` / `join` refusing to build a string larger than `max_string` bytes (a string
-/// that is never printed would otherwise escape the output limit).
+/// A Tera instance set up the way every pack is rendered: autoescape off, `secret()` (each
+/// secret recorded in `issued`), and `replace` / `join` refusing to build a string larger
+/// than `max_string` bytes (a string that is never printed would otherwise escape the
+/// output limit).
 #[must_use]
-pub fn new_tera(max_string: usize) -> Tera {
+pub fn new_tera(max_string: usize, issued: &crate::secrets::Issued) -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(Vec::<&str>::new());
-    tera.register_function("secret", secret_fn);
+    let issued = issued.clone();
+    tera.register_function(
+        "secret",
+        move |kwargs: Kwargs, state: &State| -> TeraResult<String> {
+            let secret = secret_fn(&kwargs, state)?;
+            issued.record(&secret);
+            Ok(secret)
+        },
+    );
     crate::escape::register(&mut tera);
     tera.register_filter(
         "replace",
@@ -385,8 +409,7 @@ fn check_string_size(filter: &str, size: usize, max: usize) -> TeraResult<()> {
     Ok(())
 }
 
-#[allow(clippy::needless_pass_by_value)] // The signature Tera calls functions with.
-fn secret_fn(kwargs: Kwargs, _: &State) -> TeraResult<String> {
+fn secret_fn(kwargs: &Kwargs, _: &State) -> TeraResult<String> {
     let len: i64 = kwargs.get("length")?.unwrap_or(32);
     let len =
         usize::try_from(len).map_err(|_| tera::Error::message("secret(length=N) needs N >= 1"))?;
@@ -425,7 +448,7 @@ pub fn eval_condition(
     ctx: &TemplateContext,
     budget: &Budget,
 ) -> Result<TextResult<bool>> {
-    let mut tera = new_tera(budget.limits.max_file_bytes);
+    let mut tera = budget.tera();
     let name = format!("condition `{expr}`");
     if let Err(e) = tera.add_raw_template(&name, &condition_source(expr)) {
         return Ok(Err(tera_message(&e)));
@@ -459,7 +482,7 @@ pub fn render_named(
     ctx: &TemplateContext,
     budget: &Budget,
 ) -> Result<TextResult<String>> {
-    let mut tera = new_tera(budget.limits.max_file_bytes);
+    let mut tera = budget.tera();
     if let Err(e) = tera.add_raw_template(name, template) {
         return Ok(Err(tera_message(&e)));
     }

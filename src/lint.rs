@@ -482,7 +482,7 @@ fn check_template(
     known: &HashSet<String>,
     check_vars: bool,
 ) -> bool {
-    let mut tera = new_tera(usize::MAX);
+    let mut tera = new_tera(usize::MAX, &crate::secrets::Issued::default());
     if let Err(e) = tera.add_raw_template(name, body) {
         let problem = engine::template_error(&e);
         // A block never closed is reported by the engine at the end of the file: point at

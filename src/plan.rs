@@ -24,6 +24,9 @@ pub struct PlannedFile<'a> {
     pub link: Option<String>,
     /// A large verbatim file streamed from the pack on disk (path, size) instead of `bytes`.
     pub on_disk: Option<(PathBuf, u64)>,
+    /// Whether it holds a secret its render generated (`secret()`): written 0600, never
+    /// replaced by `--force`.
+    pub secret: bool,
 }
 
 impl PlannedFile<'_> {
@@ -194,6 +197,7 @@ mod tests {
             executable: false,
             link: None,
             on_disk: None,
+            secret: false,
         };
         let mut plan = Plan {
             files: vec![file("a"), file("c")],

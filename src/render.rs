@@ -14,9 +14,7 @@ use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use crate::engine::{
-    self, check_names, condition_name, condition_source, has_tera_syntax, new_tera, Budget,
-};
+use crate::engine::{self, check_names, condition_name, condition_source, has_tera_syntax, Budget};
 use crate::error::{Error, Result, TemplateError};
 use crate::pack::manifest::Include;
 use crate::plan::{check_rel_path, path_exists_in, resolve_link, Plan, PlannedFile};
@@ -127,7 +125,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
         });
     }
     engine::check_template_depth(&sources, limits)?;
-    let mut tera = new_tera(limits.max_file_bytes);
+    let mut tera = budget.tera();
     let template_err = |problem: TemplateError| Error::Template {
         pack: label.clone(),
         problem,
@@ -203,6 +201,8 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
         } else {
             Cow::Borrowed(file.contents.as_ref())
         };
+        // Only a template can hold a secret its render generated.
+        let secret = is_template && budget.issued().found_in(&bytes);
         total += bytes.len() as u64;
         if total > limits.max_total_bytes {
             return Err(crate::resolve::total_too_large(&label, total, limits));
@@ -227,6 +227,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
                 executable,
                 link: file.link.clone(),
                 on_disk: file.on_disk.clone(),
+                secret,
             },
         );
     }
@@ -487,6 +488,60 @@ when = "database == 'postgres'"
         let two = render(&p, &ctx(true, "sqlite")).unwrap();
         assert_eq!(one.files[0].bytes.len(), "SECRET=".len() + 40);
         assert_ne!(one.files[0].bytes, two.files[0].bytes);
+    }
+
+    #[test]
+    fn files_holding_a_generated_secret_are_marked() {
+        let manifest = format!(
+            "{MANIFEST}[[derived]]\nname = \"api_key\"\nvalue = \"{{{{ secret(length=24) }}}}\"\n"
+        );
+        let p = pack(
+            &manifest,
+            &[
+                ("config.ini.tera", "key={{ secret() }}\n"),
+                ("derived.txt.tera", "key={{ api_key }}\n"),
+                ("plain.txt.tera", "name={{ project_name }}\n"),
+                ("verbatim.txt", "nothing secret\n"),
+            ],
+        );
+        // The whole pipeline: the derived value's secret is issued while resolving.
+        let resolved = crate::resolve::resolve(
+            &p,
+            &ctx(true, "sqlite"),
+            &crate::resolve::Answers::default(),
+            crate::answers::Asker::Never,
+            &Limits::default(),
+        )
+        .unwrap();
+        let plan = super::render(&resolved).unwrap();
+        let marked: Vec<(&str, bool)> = plan
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.secret))
+            .collect();
+        assert_eq!(
+            marked,
+            [
+                ("config.ini", true),
+                ("derived.txt", true),
+                ("plain.txt", false),
+                ("verbatim.txt", false)
+            ]
+        );
+        // Each evaluation looks only for its own secrets: a derived value given as an
+        // answer (no secret() call in this render) marks nothing.
+        let mut given = ctx(true, "sqlite");
+        given
+            .values
+            .push(("api_key".into(), Value::String("x".repeat(24))));
+        let again = render(&p, &given).unwrap();
+        let marked: Vec<&str> = again
+            .files
+            .iter()
+            .filter(|f| f.secret)
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(marked, ["config.ini"]);
     }
 
     proptest::proptest! {

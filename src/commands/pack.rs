@@ -105,6 +105,7 @@ fn export(name: &str, dir: &Path, ui: Ui) -> Result<()> {
                 executable: f.contents.starts_with(b"#!"),
                 link: f.link.clone(),
                 on_disk: f.on_disk.clone(),
+                secret: false,
             })
             .collect(),
     };

@@ -112,6 +112,7 @@ pub fn plan<'p>(
         executable: false,
         link: None,
         on_disk: None,
+        secret: false,
     })
     .map_err(|e| Error::pack(pack.label(), e))?;
     Ok((plan, context, rendering.elapsed()))
