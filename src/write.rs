@@ -150,6 +150,46 @@ const RECORD: &str = ".scaffold.toml";
 /// The prefix of the staging directory `--force` creates inside the target.
 pub const STAGE_PREFIX: &str = ".scaffold-stage-";
 
+/// The environment variable that sets how long a run waits for another one writing into the
+/// same project (seconds; `0` fails at once).
+pub const ENV_LOCK_TIMEOUT: &str = "SCAFFOLD_LOCK_TIMEOUT";
+
+/// How long a run waits for the project lock by default.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A project held by this run: `--force` and `scaffold update` take it for their whole write
+/// (checks, staging, renames, `.scaffold.toml` last, the git step), so two of them never
+/// interleave in one project. It is an `flock` on the project directory itself, so it adds
+/// no file to the project and the kernel releases it when the run ends, however it ends.
+pub struct ProjectLock {
+    _held: crate::fsx::HeldLock,
+}
+
+/// Take the project lock of `project`, waiting (up to `SCAFFOLD_LOCK_TIMEOUT` seconds, 60
+/// by default) while another run holds it; that run's writes are complete when it is ours.
+///
+/// # Errors
+/// [`Error::Limit`] when another run still holds it after the wait (nothing was written);
+/// the I/O error when the directory cannot be opened or locked.
+pub fn lock_project(project: &Path) -> Result<ProjectLock> {
+    let wait = std::env::var(ENV_LOCK_TIMEOUT)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(LOCK_WAIT, std::time::Duration::from_secs);
+    match crate::fsx::lock_dir(project, wait) {
+        Ok(held) => Ok(ProjectLock { _held: held }),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(Error::Limit {
+            what: format!(
+                "another scaffold run (`new --force` or `update`) is still writing into `{}` after {} s of waiting; nothing was written, run again when it is done",
+                project.display(),
+                wait.as_secs()
+            ),
+            env: format!("{ENV_LOCK_TIMEOUT}=SECONDS"),
+        }),
+        Err(e) => Err(Error::io("cannot lock the project directory", project, e)),
+    }
+}
+
 /// A random hex suffix for temporary names.
 fn temp_suffix() -> String {
     let mut buf = [0u8; 6];
@@ -737,7 +777,9 @@ fn list(paths: &[String]) -> String {
 
 /// Write a plan into an existing, non-empty directory.
 ///
-/// Everything that can be checked is checked before the first write: every conflict (a
+/// The whole write holds the [`ProjectLock`]: a second `--force` (or `scaffold update`) of
+/// the same project waits until this one is done, then checks and writes against the tree
+/// this one left. Everything that can be checked is checked before the first write: every conflict (a
 /// directory where a file goes, a link on the way, a FIFO or device), names too long, an
 /// unwritable directory, a file the user changed (refused unless [`Force::All`]). Then
 /// every new file is staged in a locked directory inside the target, and only then are they
@@ -747,8 +789,9 @@ fn list(paths: &[String]) -> String {
 ///
 /// # Errors
 /// A usage error for any conflict (found before writing anything), [`Error::Interrupted`]
-/// on Ctrl-C before the first replacement, [`Error::InterruptedAfter`] after it, or the
-/// I/O error (naming what was and was not replaced).
+/// on Ctrl-C before the first replacement, [`Error::InterruptedAfter`] after it,
+/// [`Error::Limit`] when another run holds the project too long, or the I/O error (naming
+/// what was and was not replaced).
 #[allow(clippy::too_many_lines)]
 pub fn write_force(
     plan: &Plan<'_>,
@@ -758,6 +801,9 @@ pub fn write_force(
 ) -> Result<Outcome> {
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
     refuse_git_paths(plan)?;
+    // Held to the end (the git step included): every check below sees the tree as the
+    // previous run left it, and no other run writes meanwhile.
+    let _project = lock_project(target)?;
     let mut outcome = Outcome {
         removed_leftovers: remove_leftovers_in(
             target,
