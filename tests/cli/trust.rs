@@ -790,3 +790,52 @@ fn messages_and_edge_cases() {
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     }
 }
+
+/// A `pack.toml` that is huge (a sparse 100 MB file), a link (to `/etc/passwd`) or a FIFO
+/// gets its own error, not "missing field `pack`": the same one from `new --pack`,
+/// `pack lint` and `pack test`, exit 1 (a broken pack), at once (a FIFO is never opened).
+#[test]
+fn a_hostile_manifest_has_its_own_error() {
+    let w = Work::new();
+    let big = w.pack("big", "", &[]);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(big.join("pack.toml"))
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let link = w.path("packs/link");
+    std::fs::create_dir_all(&link).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", link.join("pack.toml")).unwrap();
+    let fifo = w.path("packs/fifo");
+    std::fs::create_dir_all(&fifo).unwrap();
+    let c = std::ffi::CString::new(fifo.join("pack.toml").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    for (pack, what) in [
+        (&big, "is 100.0 MiB, larger than the limit"),
+        (&link, "is a symbolic link (to `/etc/passwd`)"),
+        (&fifo, "is a FIFO, not a regular file"),
+    ] {
+        let dir = pack.display().to_string();
+        for args in [
+            vec!["new", "demo", "--yes", "--no-git", "--pack", &dir],
+            vec!["pack", "lint", &dir],
+            vec!["pack", "test", &dir, "--trust"],
+        ] {
+            let out = assert_cmd::Command::from_std(w.cmd())
+                .args(&args)
+                .timeout(std::time::Duration::from_secs(30))
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+            assert!(
+                err.contains(&format!("pack.toml {what}")),
+                "{args:?}: {err}"
+            );
+            assert!(!err.contains("missing field"), "{args:?}: {err}");
+        }
+    }
+    assert!(!w.path("out/demo").exists());
+}
