@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fsx::{create_at, flock, mkdir_at, open_dir, open_dir_at, rename_at, symlink_at};
 pub use crate::fsx::{rename_noreplace, DirLock};
 use crate::interrupt;
-use crate::plan::{is_git_name, Plan, PlannedFile};
+use crate::plan::{is_git_name, LinkTrouble, Plan, PlannedFile};
 
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,92 +318,20 @@ fn refuse_git_paths(plan: &Plan<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The most links one path may pass through, as the kernel allows (`MAXSYMLINKS`).
-const MAX_LINK_HOPS: usize = 40;
-
-/// Resolve the link at `link_path` the way the kernel will, against the planned tree: every
-/// component that is itself a planned link is followed (so a chain of links is resolved as
-/// a whole, and `..` applies after it). Returns the path inside the target it reaches.
-fn resolve_planned(
-    links: &std::collections::HashMap<&str, &str>,
-    link_path: &str,
-) -> std::result::Result<String, String> {
-    let mut stack: Vec<String> = Vec::new();
-    let mut queue: std::collections::VecDeque<String> = std::collections::VecDeque::new();
-    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
-    stack.extend(dir.split('/').filter(|s| !s.is_empty()).map(str::to_string));
-    let first = links.get(link_path).copied().unwrap_or_default();
-    queue.extend(first.split('/').map(str::to_string));
-    if first.starts_with('/') {
-        return Err(format!("points to the absolute path `{first}`"));
-    }
-    let mut hops = 1;
-    while let Some(c) = queue.pop_front() {
-        match c.as_str() {
-            "" | "." => {}
-            ".." => {
-                if stack.pop().is_none() {
-                    return Err("resolves outside the project".into());
-                }
-            }
-            name => {
-                stack.push(name.to_string());
-                let here = stack.join("/");
-                if let Some(t) = links.get(here.as_str()) {
-                    hops += 1;
-                    if hops > MAX_LINK_HOPS {
-                        return Err("is part of a loop of links".into());
-                    }
-                    if t.starts_with('/') {
-                        return Err(format!("leads to the absolute path `{t}`"));
-                    }
-                    stack.pop();
-                    for part in t.split('/').rev() {
-                        queue.push_front(part.to_string());
-                    }
-                }
-            }
-        }
-    }
-    if stack.is_empty() {
-        return Err("points to the project root".into());
-    }
-    Ok(stack.join("/"))
-}
-
 /// Every planned link must reach, through any chain of planned links, a file or directory
-/// of the planned tree: never outside it, never itself, never a loop.
+/// of the planned tree: never outside it, never itself, never a loop (the check lives in
+/// [`crate::plan`], where `pack lint` uses it too).
 fn check_links(plan: &Plan<'_>) -> Result<()> {
-    let links: std::collections::HashMap<&str, &str> = plan
-        .files
-        .iter()
-        .filter_map(|f| f.link.as_deref().map(|t| (f.path.as_str(), t)))
-        .collect();
-    if links.is_empty() {
+    let Some(problem) = plan.link_problems().into_iter().next() else {
         return Ok(());
-    }
-    let mut paths: Vec<&str> = links.keys().copied().collect();
-    paths.sort_unstable();
-    for path in paths {
-        let reached = resolve_planned(&links, path).map_err(|why| {
-            Error::usage(format!(
-                "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
-            ))
-        })?;
-        let exists = plan.files.iter().any(|f| {
-            f.link.is_none()
-                && (f.path == reached
-                    || (f.path.len() > reached.len()
-                        && f.path.starts_with(&reached)
-                        && f.path.as_bytes()[reached.len()] == b'/'))
-        });
-        if !exists {
-            return Err(Error::usage(format!(
-                "the link `{path}` resolves to `{reached}`, which the project does not contain (a link to nothing or to itself)"
-            )));
-        }
-    }
-    Ok(())
+    };
+    let path = &problem.path;
+    Err(Error::usage(match problem.trouble {
+        LinkTrouble::Missing(_) => format!("the link `{path}` {}", problem.trouble),
+        why => format!(
+            "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
+        ),
+    }))
 }
 
 /// Whether a file's name marks it as holding secrets (`.env`, `.env.local`, but not

@@ -839,3 +839,51 @@ fn a_hostile_manifest_has_its_own_error() {
     }
     assert!(!w.path("out/demo").exists());
 }
+
+/// `pack lint` resolves links as `new` does, through chains of the pack's links: a chain
+/// that leaves the pack and a loop are errors at the link's file (exit 2, the pack is not
+/// usable), which `new` refuses too; a fine relative chain passes both and renders.
+#[test]
+fn pack_lint_resolves_link_chains() {
+    let w = Work::new();
+    let chain = w.pack(
+        "chain",
+        "",
+        &[
+            ("a/b/f", "f"),
+            ("a/b/up", "->.."),
+            ("etc/passwd", "decoy"),
+            ("esc", "->a/b/up/../../../etc/passwd"),
+        ],
+    );
+    let looped = w.pack("loop", "", &[("f", "f"), ("l1", "->l2"), ("l2", "->l1")]);
+    for (pack, line) in [
+        (&chain, "esc: error: this link resolves outside the project"),
+        (&looped, "l1: error: this link is part of a loop of links"),
+    ] {
+        let dir = pack.display().to_string();
+        let lint = w.run(&["pack", "lint", &dir]);
+        assert_eq!(lint.status.code(), Some(2), "{}", stderr(&lint));
+        let listed = String::from_utf8_lossy(&lint.stdout).into_owned() + &stderr(&lint);
+        assert!(listed.contains(line), "{listed}");
+        let new = w.run(&["new", "demo", "--yes", "--no-git", "--pack", &dir]);
+        assert_eq!(new.status.code(), Some(2), "{}", stderr(&new));
+        assert!(!w.path("out/demo").exists());
+    }
+    let fine = w.pack(
+        "fine",
+        "",
+        &[
+            ("v2/notes.md", "the notes\n"),
+            ("latest", "->v2/notes.md"),
+            ("current", "->latest"),
+            ("sub/readme.md", "->../current"),
+        ],
+    );
+    let dir = fine.display().to_string();
+    let lint = w.run(&["pack", "lint", &dir]);
+    assert_eq!(lint.status.code(), Some(0), "{}", stderr(&lint));
+    let new = w.run(&["new", "demo", "--yes", "--no-git", "--pack", &dir]);
+    assert_eq!(new.status.code(), Some(0), "{}", stderr(&new));
+    assert_eq!(read(&w.path("out/demo/sub/readme.md")), "the notes\n");
+}
