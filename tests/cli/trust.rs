@@ -838,6 +838,20 @@ fn a_hostile_manifest_has_its_own_error() {
         }
     }
     assert!(!w.path("out/demo").exists());
+    // As user packs, they are skipped by `list` with that error as the warning.
+    std::fs::create_dir_all(w.path("home/packs")).unwrap();
+    for name in ["link", "fifo"] {
+        std::fs::rename(w.path("packs").join(name), w.path("home/packs").join(name)).unwrap();
+    }
+    let list = assert_cmd::Command::from_std(w.cmd())
+        .arg("list")
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr(&list);
+    assert_eq!(list.status.code(), Some(0), "{err}");
+    assert!(err.contains("pack.toml is a FIFO"), "{err}");
+    assert!(err.contains("pack.toml is a symbolic link"), "{err}");
 }
 
 /// `pack lint` resolves links as `new` does, through chains of the pack's links: a chain
