@@ -405,7 +405,12 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         if read_whole && size > max_template {
             return Err(Error::Limit {
                 what: format!(
-                    "pack `{label}`: `{rel_str}` is larger than {}",
+                    "pack `{label}`: the {} `{rel_str}` is larger than {}",
+                    if rel_str == MANIFEST {
+                        "manifest"
+                    } else {
+                        "template"
+                    },
                     crate::engine::mib(max_template)
                 ),
                 env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
