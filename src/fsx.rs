@@ -105,6 +105,40 @@ pub(crate) fn flock(file: &fs::File, wait: bool) -> std::io::Result<()> {
     check_rc(unsafe { libc::flock(file.as_raw_fd(), op) })
 }
 
+/// An exclusive `flock` on a directory itself: no file is created in it, and the kernel
+/// releases the lock when the handle is dropped or the process ends, however it ends.
+pub struct HeldLock {
+    _handle: fs::File,
+}
+
+/// Take an exclusive `flock` on the directory `path` (never through a link), waiting up to
+/// `wait` for whoever holds it.
+///
+/// # Errors
+/// [`std::io::ErrorKind::WouldBlock`] when another process still holds it after `wait`; the
+/// I/O error of opening or locking it.
+pub fn lock_dir(path: &Path, wait: std::time::Duration) -> std::io::Result<HeldLock> {
+    use std::time::{Duration, Instant};
+    let handle = open_dir(path)?;
+    let deadline = Instant::now() + wait;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match flock(&handle, false) {
+            Ok(()) => return Ok(HeldLock { _handle: handle }),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(e);
+                }
+                std::thread::sleep(pause.min(deadline - now));
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A temporary directory this run created and holds an `flock` on. The kernel releases the
 /// lock when the process ends, however it ends, so another run (in any PID namespace, on
 /// any machine sharing the file system's locks) can tell a live run's directory from a

@@ -188,6 +188,7 @@ pub fn lint_with(files: &[PackFile], limits: &Limits) -> Vec<Diagnostic> {
         .filter(|f| f.path != MANIFEST && !nested.iter().any(|n| f.path.starts_with(n)))
         .collect();
     lint_templates(&mut l, &templates, manifest.as_ref(), &text);
+    lint_links(&mut l, files, &templates);
     if let Some(m) = &manifest {
         lint_conditions(&mut l, m, &text, &templates);
         lint_default_render(&mut l, m, &templates, limits);
@@ -745,6 +746,36 @@ fn lint_reachability(l: &mut Linter, m: &Manifest, text: &str) {
     }
 }
 
+/// A link's finding, in the words `new` uses when it refuses one.
+fn link_message(trouble: &crate::plan::LinkTrouble) -> String {
+    format!("this link {trouble}; scaffold refuses a link that leaves the project, loops or leads to nothing (`new` would write nothing)")
+}
+
+/// Links resolved as the kernel will, through chains of the pack's own links: one that
+/// leaves the pack, points at itself or loops is an error at the link's file. (Whether a
+/// link leads to nothing depends on the answers; the default render checks that.)
+fn lint_links(l: &mut Linter, all: &[PackFile], own: &[&PackFile]) {
+    let entries: Vec<(&str, Option<&str>)> = all
+        .iter()
+        .filter(|f| f.path != MANIFEST && !f.path.ends_with(&format!("/{MANIFEST}")))
+        .map(|f| match &f.link {
+            Some(target) => (f.path.as_str(), Some(target.as_str())),
+            None => (f.path.strip_suffix(".tera").unwrap_or(&f.path), None),
+        })
+        .collect();
+    for problem in crate::plan::link_problems(&entries) {
+        let mine = own.iter().any(|f| f.path == problem.path);
+        if mine && !matches!(problem.trouble, crate::plan::LinkTrouble::Missing(_)) {
+            l.push(
+                &problem.path,
+                None,
+                Severity::Error,
+                link_message(&problem.trouble),
+            );
+        }
+    }
+}
+
 /// Render once with the defaults: catches what only shows at render time.
 fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile], limits: &Limits) {
     if l.stopped || l.out.iter().any(|d| d.severity == Severity::Error) {
@@ -774,6 +805,17 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile], limits
     let budget = std::mem::replace(&mut l.budget, limits.budget());
     let rendered = crate::resolve::resolve_with(&pack, ctx, budget)
         .and_then(|resolved| crate::render::render(&resolved));
+    // The planned tree's links, as `new` checks them before writing.
+    if let Ok(plan) = &rendered {
+        for problem in plan.link_problems() {
+            l.push(
+                &problem.path,
+                None,
+                Severity::Error,
+                link_message(&problem.trouble),
+            );
+        }
+    }
     if let Err(e) = rendered {
         if let Error::Limit { .. } = e {
             l.limit(&e);
@@ -816,6 +858,63 @@ mod tests {
                 on_disk: None,
             })
             .collect()
+    }
+
+    /// Files, where a body `->target` makes a link.
+    fn tree(list: &[(&str, &str)]) -> Vec<PackFile> {
+        let mut out = files(list);
+        for f in &mut out {
+            if let Some(target) = std::str::from_utf8(&f.contents)
+                .ok()
+                .and_then(|c| c.strip_prefix("->"))
+            {
+                f.link = Some(target.to_string());
+                f.contents = Cow::Borrowed(&[]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn link_chains_are_resolved_as_the_kernel_will() {
+        let manifest = "[pack]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n";
+        let errors = |list: &[(&str, &str)]| -> Vec<String> {
+            let mut all = vec![(MANIFEST, manifest)];
+            all.extend_from_slice(list);
+            lint(&tree(&all))
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| d.to_string())
+                .collect()
+        };
+        // Each link lexically inside the pack; through `a/b/up` the chain leaves it.
+        let found = errors(&[
+            ("a/b/f", "f"),
+            ("a/b/up", "->.."),
+            ("etc/passwd", "decoy"),
+            ("esc", "->a/b/up/../../../etc/passwd"),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("esc: error: this link resolves outside the project"),
+            "{found:?}"
+        );
+        let found = errors(&[("f", "f"), ("l1", "->l2"), ("l2", "->l1"), ("me", "->me")]);
+        assert_eq!(found.len(), 3, "{found:?}");
+        for (d, link) in found.iter().zip(["l1", "l2", "me"]) {
+            assert!(
+                d.starts_with(&format!("{link}: error: this link is part of a loop")),
+                "{found:?}"
+            );
+        }
+        // A fine relative chain: a link to a link to a template's output, one from below.
+        let found = errors(&[
+            ("v2/notes.md.tera", "notes"),
+            ("latest", "->v2/notes.md"),
+            ("current", "->latest"),
+            ("sub/readme.md", "->../current"),
+        ]);
+        assert!(found.is_empty(), "{found:?}");
     }
 
     const OK_MANIFEST: &str = "[pack]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n\n[[variables]]\nname = \"docker\"\ntype = \"bool\"\ndefault = true\n\n[[files]]\nglob = \"Dockerfile\"\nwhen = \"docker\"\n";

@@ -154,6 +154,147 @@ pub fn resolve_link(link_path: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// The most links one path may pass through, as the kernel allows (`MAXSYMLINKS`).
+pub const MAX_LINK_HOPS: usize = 40;
+
+/// Why a link of a tree is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTrouble {
+    /// It, or a link it passes through, points at an absolute path.
+    Absolute(String),
+    /// Followed as the kernel would, it climbs out of the tree.
+    Outside,
+    /// It never reaches anything but links: a loop (or a self-link).
+    Loop,
+    /// It reaches the root of the tree itself.
+    Root,
+    /// It reaches this path, which the tree does not have.
+    Missing(String),
+}
+
+impl std::fmt::Display for LinkTrouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkTrouble::Absolute(t) => write!(f, "leads to the absolute path `{t}`"),
+            LinkTrouble::Outside => f.write_str("resolves outside the project"),
+            LinkTrouble::Loop => f.write_str("is part of a loop of links"),
+            LinkTrouble::Root => f.write_str("points to the project root"),
+            LinkTrouble::Missing(reached) => write!(
+                f,
+                "resolves to `{reached}`, which the project does not contain (a link to nothing or to itself)"
+            ),
+        }
+    }
+}
+
+/// One refused link: its path in the tree, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkProblem {
+    /// The link's relative path.
+    pub path: String,
+    /// Why it is refused.
+    pub trouble: LinkTrouble,
+}
+
+/// Resolve the link at `link_path` the way the kernel will, against a tree whose links are
+/// `links` (path → target): every component that is itself a link of the tree is followed
+/// (so a chain of links is resolved as a whole, and `..` applies after it). Returns the
+/// path inside the tree it reaches.
+fn resolve_in_tree(
+    links: &std::collections::HashMap<&str, &str>,
+    link_path: &str,
+) -> std::result::Result<String, LinkTrouble> {
+    use std::collections::VecDeque;
+    let first = links.get(link_path).copied().unwrap_or_default();
+    if first.starts_with('/') {
+        return Err(LinkTrouble::Absolute(first.to_string()));
+    }
+    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut stack: Vec<String> = dir
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut queue: VecDeque<String> = first.split('/').map(str::to_string).collect();
+    let mut hops = 1;
+    while let Some(c) = queue.pop_front() {
+        match c.as_str() {
+            "" | "." => {}
+            ".." => {
+                if stack.pop().is_none() {
+                    return Err(LinkTrouble::Outside);
+                }
+            }
+            name => {
+                stack.push(name.to_string());
+                let here = stack.join("/");
+                if let Some(t) = links.get(here.as_str()) {
+                    hops += 1;
+                    if hops > MAX_LINK_HOPS {
+                        return Err(LinkTrouble::Loop);
+                    }
+                    if t.starts_with('/') {
+                        return Err(LinkTrouble::Absolute((*t).to_string()));
+                    }
+                    stack.pop();
+                    for part in t.split('/').rev() {
+                        queue.push_front(part.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if stack.is_empty() {
+        return Err(LinkTrouble::Root);
+    }
+    Ok(stack.join("/"))
+}
+
+/// Every link of a tree (each entry a path and, for a link, its target) that does not
+/// reach, through any chain of the tree's links, a file or directory of the tree: one that
+/// leaves it, loops, points at itself or at nothing. Sorted by path.
+#[must_use]
+pub fn link_problems(entries: &[(&str, Option<&str>)]) -> Vec<LinkProblem> {
+    let links: std::collections::HashMap<&str, &str> = entries
+        .iter()
+        .filter_map(|(path, link)| link.map(|t| (*path, t)))
+        .collect();
+    let mut paths: Vec<&str> = links.keys().copied().collect();
+    paths.sort_unstable();
+    let mut problems = Vec::new();
+    for path in paths {
+        let trouble = match resolve_in_tree(&links, path) {
+            Err(trouble) => trouble,
+            Ok(reached) => {
+                let plain = entries.iter().filter(|(_, l)| l.is_none()).map(|(p, _)| *p);
+                if path_exists_in(plain, &reached) {
+                    continue;
+                }
+                LinkTrouble::Missing(reached)
+            }
+        };
+        problems.push(LinkProblem {
+            path: path.to_string(),
+            trouble,
+        });
+    }
+    problems
+}
+
+impl Plan<'_> {
+    /// Every planned link that does not reach a planned file or directory (see
+    /// [`link_problems`]).
+    #[must_use]
+    pub fn link_problems(&self) -> Vec<LinkProblem> {
+        let entries: Vec<(&str, Option<&str>)> = self
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.link.as_deref()))
+            .collect();
+        link_problems(&entries)
+    }
+}
+
 /// Whether `path` is one of `paths` or a directory holding one of them.
 pub fn path_exists_in<'a>(mut paths: impl Iterator<Item = &'a str>, path: &str) -> bool {
     paths.any(|p| {
@@ -187,6 +328,51 @@ mod tests {
         ] {
             assert!(check_rel_path(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn link_chains_resolve_against_the_tree() {
+        let problems = |entries: &[(&str, Option<&str>)]| -> Vec<(String, LinkTrouble)> {
+            link_problems(entries)
+                .into_iter()
+                .map(|p| (p.path, p.trouble))
+                .collect()
+        };
+        let fine = [
+            ("a/f", None),
+            ("l1", Some("a/f")),
+            ("l2", Some("l1")),
+            ("d/up", Some("../a")),
+            ("d/via", Some("up/f")),
+        ];
+        assert!(problems(&fine).is_empty(), "{:?}", problems(&fine));
+        assert_eq!(
+            problems(&[
+                ("x/y/f", None),
+                ("x/y/up", Some("..")),
+                ("esc", Some("x/y/up/../../../etc"))
+            ]),
+            [("esc".to_string(), LinkTrouble::Outside)]
+        );
+        assert_eq!(
+            problems(&[("l1", Some("l2")), ("l2", Some("l1"))]),
+            [
+                ("l1".to_string(), LinkTrouble::Loop),
+                ("l2".to_string(), LinkTrouble::Loop)
+            ]
+        );
+        assert_eq!(
+            problems(&[("a", Some("b/../nothing")), ("b/f", None)]),
+            [("a".to_string(), LinkTrouble::Missing("nothing".into()))]
+        );
+        assert_eq!(
+            problems(&[("a", Some("/etc/passwd"))]),
+            [("a".to_string(), LinkTrouble::Absolute("/etc/passwd".into()))]
+        );
+        assert_eq!(
+            problems(&[("d/a", Some(".."))]),
+            [("d/a".to_string(), LinkTrouble::Root)]
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fsx::{create_at, flock, mkdir_at, open_dir, open_dir_at, rename_at, symlink_at};
 pub use crate::fsx::{rename_noreplace, DirLock};
 use crate::interrupt;
-use crate::plan::{is_git_name, Plan, PlannedFile};
+use crate::plan::{is_git_name, LinkTrouble, Plan, PlannedFile};
 
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +150,46 @@ const RECORD: &str = ".scaffold.toml";
 /// The prefix of the staging directory `--force` creates inside the target.
 pub const STAGE_PREFIX: &str = ".scaffold-stage-";
 
+/// The environment variable that sets how long a run waits for another one writing into the
+/// same project (seconds; `0` fails at once).
+pub const ENV_LOCK_TIMEOUT: &str = "SCAFFOLD_LOCK_TIMEOUT";
+
+/// How long a run waits for the project lock by default.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A project held by this run: `--force` and `scaffold update` take it for their whole write
+/// (checks, staging, renames, `.scaffold.toml` last, the git step), so two of them never
+/// interleave in one project. It is an `flock` on the project directory itself, so it adds
+/// no file to the project and the kernel releases it when the run ends, however it ends.
+pub struct ProjectLock {
+    _held: crate::fsx::HeldLock,
+}
+
+/// Take the project lock of `project`, waiting (up to `SCAFFOLD_LOCK_TIMEOUT` seconds, 60
+/// by default) while another run holds it; that run's writes are complete when it is ours.
+///
+/// # Errors
+/// [`Error::Limit`] when another run still holds it after the wait (nothing was written);
+/// the I/O error when the directory cannot be opened or locked.
+pub fn lock_project(project: &Path) -> Result<ProjectLock> {
+    let wait = std::env::var(ENV_LOCK_TIMEOUT)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(LOCK_WAIT, std::time::Duration::from_secs);
+    match crate::fsx::lock_dir(project, wait) {
+        Ok(held) => Ok(ProjectLock { _held: held }),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(Error::Limit {
+            what: format!(
+                "another scaffold run (`new --force` or `update`) is still writing into `{}` after {} s of waiting; nothing was written, run again when it is done",
+                project.display(),
+                wait.as_secs()
+            ),
+            env: format!("{ENV_LOCK_TIMEOUT}=SECONDS"),
+        }),
+        Err(e) => Err(Error::io("cannot lock the project directory", project, e)),
+    }
+}
+
 /// A random hex suffix for temporary names.
 fn temp_suffix() -> String {
     let mut buf = [0u8; 6];
@@ -278,92 +318,20 @@ fn refuse_git_paths(plan: &Plan<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The most links one path may pass through, as the kernel allows (`MAXSYMLINKS`).
-const MAX_LINK_HOPS: usize = 40;
-
-/// Resolve the link at `link_path` the way the kernel will, against the planned tree: every
-/// component that is itself a planned link is followed (so a chain of links is resolved as
-/// a whole, and `..` applies after it). Returns the path inside the target it reaches.
-fn resolve_planned(
-    links: &std::collections::HashMap<&str, &str>,
-    link_path: &str,
-) -> std::result::Result<String, String> {
-    let mut stack: Vec<String> = Vec::new();
-    let mut queue: std::collections::VecDeque<String> = std::collections::VecDeque::new();
-    let dir = link_path.rsplit_once('/').map_or("", |(d, _)| d);
-    stack.extend(dir.split('/').filter(|s| !s.is_empty()).map(str::to_string));
-    let first = links.get(link_path).copied().unwrap_or_default();
-    queue.extend(first.split('/').map(str::to_string));
-    if first.starts_with('/') {
-        return Err(format!("points to the absolute path `{first}`"));
-    }
-    let mut hops = 1;
-    while let Some(c) = queue.pop_front() {
-        match c.as_str() {
-            "" | "." => {}
-            ".." => {
-                if stack.pop().is_none() {
-                    return Err("resolves outside the project".into());
-                }
-            }
-            name => {
-                stack.push(name.to_string());
-                let here = stack.join("/");
-                if let Some(t) = links.get(here.as_str()) {
-                    hops += 1;
-                    if hops > MAX_LINK_HOPS {
-                        return Err("is part of a loop of links".into());
-                    }
-                    if t.starts_with('/') {
-                        return Err(format!("leads to the absolute path `{t}`"));
-                    }
-                    stack.pop();
-                    for part in t.split('/').rev() {
-                        queue.push_front(part.to_string());
-                    }
-                }
-            }
-        }
-    }
-    if stack.is_empty() {
-        return Err("points to the project root".into());
-    }
-    Ok(stack.join("/"))
-}
-
 /// Every planned link must reach, through any chain of planned links, a file or directory
-/// of the planned tree: never outside it, never itself, never a loop.
+/// of the planned tree: never outside it, never itself, never a loop (the check lives in
+/// [`crate::plan`], where `pack lint` uses it too).
 fn check_links(plan: &Plan<'_>) -> Result<()> {
-    let links: std::collections::HashMap<&str, &str> = plan
-        .files
-        .iter()
-        .filter_map(|f| f.link.as_deref().map(|t| (f.path.as_str(), t)))
-        .collect();
-    if links.is_empty() {
+    let Some(problem) = plan.link_problems().into_iter().next() else {
         return Ok(());
-    }
-    let mut paths: Vec<&str> = links.keys().copied().collect();
-    paths.sort_unstable();
-    for path in paths {
-        let reached = resolve_planned(&links, path).map_err(|why| {
-            Error::usage(format!(
-                "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
-            ))
-        })?;
-        let exists = plan.files.iter().any(|f| {
-            f.link.is_none()
-                && (f.path == reached
-                    || (f.path.len() > reached.len()
-                        && f.path.starts_with(&reached)
-                        && f.path.as_bytes()[reached.len()] == b'/'))
-        });
-        if !exists {
-            return Err(Error::usage(format!(
-                "the link `{path}` resolves to `{reached}`, which the project does not contain (a link to nothing or to itself)"
-            )));
-        }
-    }
-    Ok(())
+    };
+    let path = &problem.path;
+    Err(Error::usage(match problem.trouble {
+        LinkTrouble::Missing(_) => format!("the link `{path}` {}", problem.trouble),
+        why => format!(
+            "the link `{path}` {why}; scaffold only writes links that stay inside the project (the pack is unsafe)"
+        ),
+    }))
 }
 
 /// Whether a file's name marks it as holding secrets (`.env`, `.env.local`, but not
@@ -759,7 +727,9 @@ fn list(paths: &[String]) -> String {
 
 /// Write a plan into an existing, non-empty directory.
 ///
-/// Everything that can be checked is checked before the first write: every conflict (a
+/// The whole write holds the [`ProjectLock`]: a second `--force` (or `scaffold update`) of
+/// the same project waits until this one is done, then checks and writes against the tree
+/// this one left. Everything that can be checked is checked before the first write: every conflict (a
 /// directory where a file goes, a link on the way, a FIFO or device), names too long, an
 /// unwritable directory, a file the user changed (refused unless [`Force::All`]). Then
 /// every new file is staged in a locked directory inside the target, and only then are they
@@ -769,8 +739,9 @@ fn list(paths: &[String]) -> String {
 ///
 /// # Errors
 /// A usage error for any conflict (found before writing anything), [`Error::Interrupted`]
-/// on Ctrl-C before the first replacement, [`Error::InterruptedAfter`] after it, or the
-/// I/O error (naming what was and was not replaced).
+/// on Ctrl-C before the first replacement, [`Error::InterruptedAfter`] after it,
+/// [`Error::Limit`] when another run holds the project too long, or the I/O error (naming
+/// what was and was not replaced).
 #[allow(clippy::too_many_lines)]
 pub fn write_force(
     plan: &Plan<'_>,
@@ -780,6 +751,9 @@ pub fn write_force(
 ) -> Result<Outcome> {
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
     refuse_git_paths(plan)?;
+    // Held to the end (the git step included): every check below sees the tree as the
+    // previous run left it, and no other run writes meanwhile.
+    let _project = lock_project(target)?;
     let mut outcome = Outcome {
         removed_leftovers: remove_leftovers_in(
             target,

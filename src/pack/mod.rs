@@ -354,12 +354,8 @@ fn load_dir_as(dir: &Path, hash: Hash) -> Result<Pack> {
 /// device, a FIFO or a name that is not UTF-8; an I/O error when it cannot be read.
 pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
     let label = dir.display().to_string();
-    if !dir.join(MANIFEST).is_file() {
-        return Err(Error::usage(format!(
-            "`{label}` is not a pack: it has no {MANIFEST} (export a built-in one with `scaffold pack export fastapi {label}`)"
-        )));
-    }
     let max_template = crate::engine::Limits::from_env().max_template_bytes;
+    check_manifest_file(dir, max_template)?;
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -396,7 +392,8 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             ));
         }
         let size = entry.metadata().map_or(0, |m| m.len());
-        if size > STREAM_ABOVE && !rel_str.ends_with(".tera") {
+        let read_whole = rel_str.ends_with(".tera") || rel_str == MANIFEST;
+        if size > STREAM_ABOVE && !read_whole {
             files.push(PackFile {
                 path: rel_str,
                 contents: Cow::Borrowed(&[]),
@@ -405,10 +402,15 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             });
             continue;
         }
-        if rel_str.ends_with(".tera") && size > max_template {
+        if read_whole && size > max_template {
             return Err(Error::Limit {
                 what: format!(
-                    "pack `{label}`: the template `{rel_str}` is larger than {}",
+                    "pack `{label}`: the {} `{rel_str}` is larger than {}",
+                    if rel_str == MANIFEST {
+                        "manifest"
+                    } else {
+                        "template"
+                    },
                     crate::engine::mib(max_template)
                 ),
                 env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
@@ -425,6 +427,86 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     check_links_land(&files, &label)?;
     Ok(files)
+}
+
+/// Check a directory pack's `pack.toml` before anything reads it: it must be a regular
+/// file of the pack (not a link, which could lead anywhere on the machine, nor a FIFO, a
+/// device or a directory, which could block or mean nothing), at most `max` bytes long.
+///
+/// # Errors
+/// A usage error when there is none (the directory is not a pack); a pack error naming what
+/// it is instead and what to do; [`Error::Limit`] when it is too large.
+pub fn check_manifest_file(dir: &Path, max: u64) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let label = dir.display().to_string();
+    let path = dir.join(MANIFEST);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+            return Err(Error::usage(format!(
+                "`{label}` is not a pack: it has no {MANIFEST} (export a built-in one with `scaffold pack export fastapi {label}`)"
+            )))
+        }
+        Err(e) => return Err(Error::io("cannot read", &path, e)),
+        Ok(meta) => meta,
+    };
+    let ft = meta.file_type();
+    let not_regular = if ft.is_symlink() {
+        let to = std::fs::read_link(&path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        Some(format!(
+            "a symbolic link (to `{to}`); scaffold never reads a manifest through a link, which could lead anywhere on the machine: replace the link with the file itself"
+        ))
+    } else if ft.is_dir() {
+        Some("a directory; put the pack's manifest file there instead".to_string())
+    } else if !ft.is_file() {
+        let kind = if ft.is_fifo() {
+            "a FIFO"
+        } else if ft.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        };
+        Some(format!(
+            "{kind}, not a regular file; scaffold does not read it (it could block forever): replace it with the manifest file itself"
+        ))
+    } else {
+        None
+    };
+    if let Some(what) = not_regular {
+        return Err(Error::pack(&label, format!("{MANIFEST} is {what}")));
+    }
+    if meta.len() > max {
+        return Err(Error::Limit {
+            what: format!(
+                "pack `{label}`: {MANIFEST} is {}.{} MiB, larger than the limit of {}; a manifest is a few KiB, so check that this is the right file",
+                meta.len() >> 20,
+                ((meta.len() & 0xF_FFFF) * 10) >> 20,
+                crate::engine::mib(max)
+            ),
+            env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
+        });
+    }
+    Ok(())
+}
+
+/// The text of a directory pack's `pack.toml`, checked by [`check_manifest_file`] first and
+/// never read past the limit.
+///
+/// # Errors
+/// See [`check_manifest_file`]; a pack error when it is not UTF-8; the I/O error.
+pub fn read_manifest_text(dir: &Path) -> Result<String> {
+    let max = crate::engine::Limits::from_env().max_template_bytes;
+    check_manifest_file(dir, max)?;
+    let path = dir.join(MANIFEST);
+    let size = std::fs::symlink_metadata(&path).map_or(0, |m| m.len());
+    let bytes = read_at_most(&path, size, max)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Error::pack(
+            dir.display().to_string(),
+            format!("{MANIFEST} is not UTF-8"),
+        )
+    })
 }
 
 /// A directory walk's error, with the path it happened on.
@@ -539,6 +621,14 @@ pub(crate) fn assemble(
         .position(|f| f.path == MANIFEST)
         .ok_or_else(|| Error::pack(label, format!("no {MANIFEST} at the pack root")))?;
     let manifest_file = files.remove(idx);
+    // Checked where packs are read; kept here so no caller can parse a link's empty
+    // contents or an unread streamed file as a manifest ("missing field `pack`").
+    if manifest_file.link.is_some() || manifest_file.on_disk.is_some() {
+        return Err(Error::pack(
+            label,
+            format!("{MANIFEST} is not a regular file of the pack that scaffold can read; replace it with the manifest file itself"),
+        ));
+    }
     let text = std::str::from_utf8(&manifest_file.contents)
         .map_err(|_| Error::pack(label, format!("{MANIFEST} is not UTF-8")))?;
     let manifest = Manifest::parse(text).map_err(|e| Error::pack(label, e))?;

@@ -74,13 +74,13 @@ pub fn user_packs() -> Result<UserPacks> {
     let (mut found, mut skipped) = (Vec::new(), Vec::new());
     for entry in entries.flatten() {
         let dir = entry.path();
-        if !dir.join(pack::MANIFEST).is_file() {
+        if std::fs::symlink_metadata(dir.join(pack::MANIFEST)).is_err() {
             continue;
         }
         // Only the manifest is needed for the name; the pack itself is read when it is used.
-        let manifest_path = dir.join(pack::MANIFEST);
-        let parsed = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| format!("cannot read `{}`: {e}", manifest_path.display()))
+        // A manifest that is a link, a FIFO or huge is skipped too, with its reason.
+        let parsed = pack::read_manifest_text(&dir)
+            .map_err(|e| e.to_string())
             .and_then(|text| pack::Manifest::parse(&text).map_err(|e| e.to_string()));
         let name = match parsed {
             Ok(manifest) => manifest.pack.name,

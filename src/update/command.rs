@@ -57,6 +57,14 @@ pub fn run(args: &UpdateArgs, ui: crate::ui::Ui) -> Result<()> {
         ))
     })?;
     let writes = !(args.dry_run || args.check || args.diff);
+    // An update that writes holds the project from reading it to its last rename, as
+    // `new --force` does: the two never interleave, and the plan is made from the tree
+    // the previous run left.
+    let _project = if writes {
+        Some(crate::write::lock_project(&project)?)
+    } else {
+        None
+    };
     if apply::interrupted(&project) && !writes {
         return Err(Error::usage(format!(
             "an update of `{}` was interrupted; run `scaffold update` there to finish it first",

@@ -9,6 +9,7 @@ mod hardening;
 mod interactive;
 mod limits;
 mod list;
+mod locking;
 mod names;
 mod needs;
 mod new;

@@ -798,3 +798,114 @@ fn messages_and_edge_cases() {
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     }
 }
+
+/// A `pack.toml` that is huge (a sparse 100 MB file), a link (to `/etc/passwd`) or a FIFO
+/// gets its own error, not "missing field `pack`": the same one from `new --pack`,
+/// `pack lint` and `pack test`, exit 1 (a broken pack), at once (a FIFO is never opened).
+#[test]
+fn a_hostile_manifest_has_its_own_error() {
+    let w = Work::new();
+    let big = w.pack("big", "", &[]);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(big.join("pack.toml"))
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    let link = w.path("packs/link");
+    std::fs::create_dir_all(&link).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", link.join("pack.toml")).unwrap();
+    let fifo = w.path("packs/fifo");
+    std::fs::create_dir_all(&fifo).unwrap();
+    let c = std::ffi::CString::new(fifo.join("pack.toml").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    for (pack, what) in [
+        (&big, "is 100.0 MiB, larger than the limit"),
+        (&link, "is a symbolic link (to `/etc/passwd`)"),
+        (&fifo, "is a FIFO, not a regular file"),
+    ] {
+        let dir = pack.display().to_string();
+        for args in [
+            vec!["new", "demo", "--yes", "--no-git", "--pack", &dir],
+            vec!["pack", "lint", &dir],
+            vec!["pack", "test", &dir, "--trust"],
+        ] {
+            let out = assert_cmd::Command::from_std(w.cmd())
+                .args(&args)
+                .timeout(std::time::Duration::from_secs(30))
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+            assert!(
+                err.contains(&format!("pack.toml {what}")),
+                "{args:?}: {err}"
+            );
+            assert!(!err.contains("missing field"), "{args:?}: {err}");
+        }
+    }
+    assert!(!w.path("out/demo").exists());
+    // As user packs, they are skipped by `list` with that error as the warning.
+    std::fs::create_dir_all(w.path("home/packs")).unwrap();
+    for name in ["link", "fifo"] {
+        std::fs::rename(w.path("packs").join(name), w.path("home/packs").join(name)).unwrap();
+    }
+    let list = assert_cmd::Command::from_std(w.cmd())
+        .arg("list")
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let err = stderr(&list);
+    assert_eq!(list.status.code(), Some(0), "{err}");
+    assert!(err.contains("pack.toml is a FIFO"), "{err}");
+    assert!(err.contains("pack.toml is a symbolic link"), "{err}");
+}
+
+/// `pack lint` resolves links as `new` does, through chains of the pack's links: a chain
+/// that leaves the pack and a loop are errors at the link's file (exit 2, the pack is not
+/// usable), which `new` refuses too; a fine relative chain passes both and renders.
+#[test]
+fn pack_lint_resolves_link_chains() {
+    let w = Work::new();
+    let chain = w.pack(
+        "chain",
+        "",
+        &[
+            ("a/b/f", "f"),
+            ("a/b/up", "->.."),
+            ("etc/passwd", "decoy"),
+            ("esc", "->a/b/up/../../../etc/passwd"),
+        ],
+    );
+    let looped = w.pack("loop", "", &[("f", "f"), ("l1", "->l2"), ("l2", "->l1")]);
+    for (pack, line) in [
+        (&chain, "esc: error: this link resolves outside the project"),
+        (&looped, "l1: error: this link is part of a loop of links"),
+    ] {
+        let dir = pack.display().to_string();
+        let lint = w.run(&["pack", "lint", &dir]);
+        assert_eq!(lint.status.code(), Some(2), "{}", stderr(&lint));
+        let listed = String::from_utf8_lossy(&lint.stdout).into_owned() + &stderr(&lint);
+        assert!(listed.contains(line), "{listed}");
+        let new = w.run(&["new", "demo", "--yes", "--no-git", "--pack", &dir]);
+        assert_eq!(new.status.code(), Some(2), "{}", stderr(&new));
+        assert!(!w.path("out/demo").exists());
+    }
+    let fine = w.pack(
+        "fine",
+        "",
+        &[
+            ("v2/notes.md", "the notes\n"),
+            ("latest", "->v2/notes.md"),
+            ("current", "->latest"),
+            ("sub/readme.md", "->../current"),
+        ],
+    );
+    let dir = fine.display().to_string();
+    let lint = w.run(&["pack", "lint", &dir]);
+    assert_eq!(lint.status.code(), Some(0), "{}", stderr(&lint));
+    let new = w.run(&["new", "demo", "--yes", "--no-git", "--pack", &dir]);
+    assert_eq!(new.status.code(), Some(0), "{}", stderr(&new));
+    assert_eq!(read(&w.path("out/demo/sub/readme.md")), "the notes\n");
+}
