@@ -161,9 +161,34 @@ pub fn one_line(s: &str) -> String {
         .collect()
 }
 
+/// One word for a POSIX shell command line shown to the user (the next steps after `new`,
+/// the `scaffold new …` line `serve` gives): as is when it holds only characters no shell
+/// treats specially, otherwise single-quoted.
+#[must_use]
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:@+%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("a=b"), "a=b");
+        assert_eq!(shell_word("a/b-c"), "a/b-c");
+        assert_eq!(shell_word("My API"), "'My API'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
+    }
 
     const NASTY: &str = "a\"b\\c\nd\te\u{1b}[31mf\u{2028}g\u{85}h'i`j\u{7f}k\u{0}l";
 

@@ -147,31 +147,10 @@ pub fn next_steps(plan: &Plan<'_>, shown_path: &str) -> Vec<String> {
     let mut steps = if shown_path == "." {
         Vec::new()
     } else {
-        vec![format!("cd {}", shell_quote(shown_path))]
+        vec![format!("cd {}", crate::escape::shell_word(shown_path))]
     };
     if plan.files.iter().any(|f| f.path == "Makefile") {
         steps.extend(["make install", "make test", "make run"].map(String::from));
     }
     steps
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting() {
-        assert_eq!(shell_quote("a b"), "'a b'");
-        assert_eq!(shell_quote("a/b-c"), "a/b-c");
-    }
 }

@@ -365,7 +365,7 @@ impl Engine {
         words.push("--yes".to_string());
         Ok(words
             .iter()
-            .map(|w| shell_word(w))
+            .map(|w| crate::escape::shell_word(w))
             .collect::<Vec<_>>()
             .join(" "))
     }
@@ -456,29 +456,9 @@ impl Engine {
     }
 }
 
-/// A word as a POSIX shell reads it back unchanged.
-fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:@+%".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_words_round_trip() {
-        assert_eq!(shell_word("a=b"), "a=b");
-        assert_eq!(shell_word("My API"), "'My API'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word(""), "''");
-    }
 
     #[test]
     fn a_request_is_planned_like_new() {
