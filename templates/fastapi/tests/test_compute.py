@@ -68,6 +68,27 @@ def test_a_full_pool_refuses_more_work() -> None:
     asyncio.run(scenario())
 
 
+def _health_during_task(http: httpx2.Client, samples: int) -> tuple[httpx2.Response, list[float]]:
+    """Run one pi task of `samples` in the background and probe /health until it ends."""
+    result: dict[str, Any] = {}
+
+    def heavy() -> None:
+        result["response"] = http.post(PI, json={"samples": samples})
+
+    task = threading.Thread(target=heavy)
+    task.start()
+    time.sleep(0.2)  # let the task start
+    latencies = []
+    while task.is_alive():
+        started = time.perf_counter()
+        assert http.get("/health").status_code == 200
+        if task.is_alive():
+            latencies.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.02)
+    task.join()
+    return result["response"], latencies
+
+
 def test_health_answers_within_100_ms_during_a_2_second_task(live_server: Server) -> None:
     with httpx2.Client(base_url=live_server.url, timeout=60) as http:
         # Size the task to about 2 seconds on this machine (at most the 50 million allowed),
@@ -77,26 +98,16 @@ def test_health_answers_within_100_ms_during_a_2_second_task(live_server: Server
             assert probe.status_code == 200
         per_sample_ms = probe.json()["elapsed_ms"] / 4_000_000
         samples = min(50_000_000, int(2500 / per_sample_ms))
+        # A probe timed while the machine was busier makes the task come out short: size it
+        # again from the task's own time, a few times at most.
+        for _ in range(3):
+            response, latencies = _health_during_task(http, samples)
+            assert response.status_code == 200
+            elapsed_ms = response.json()["elapsed_ms"]
+            if elapsed_ms > 1000 or samples == 50_000_000:
+                break
+            samples = min(50_000_000, int(samples * 2500 / max(elapsed_ms, 1)))
 
-        result: dict[str, Any] = {}
-
-        def heavy() -> None:
-            result["response"] = http.post(PI, json={"samples": samples})
-
-        task = threading.Thread(target=heavy)
-        task.start()
-        time.sleep(0.2)  # let the task start
-        latencies = []
-        while task.is_alive():
-            started = time.perf_counter()
-            assert http.get("/health").status_code == 200
-            if task.is_alive():
-                latencies.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.02)
-        task.join()
-
-    assert result["response"].status_code == 200
-    elapsed_ms = result["response"].json()["elapsed_ms"]
     assert elapsed_ms > 1000 or samples == 50_000_000, f"the task was too short: {elapsed_ms} ms"
     assert len(latencies) >= 5, f"{samples} samples in {elapsed_ms} ms: {latencies}"
     # Had the task run on the event loop, /health would have waited for all of it (seconds).
