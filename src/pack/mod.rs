@@ -3,7 +3,7 @@
 //!
 //! A pack is a directory with `pack.toml` at its root. Built-in packs are `templates/<name>/`
 //! embedded with include_dir, so the binary needs nothing on disk at run time; a directory
-//! pack is read with walkdir and refused if anything in it is unsafe to render (a symlink,
+//! pack is read from disk and refused if anything in it is unsafe to render (a symlink,
 //! a device, a FIFO, a name that is not UTF-8).
 
 pub mod listing;
@@ -349,6 +349,10 @@ fn load_dir_as(dir: &Path, hash: Hash) -> Result<Pack> {
 
 /// Read every file of a directory pack (manifest included), refusing anything unsafe.
 ///
+/// One walk, one sort: each directory is listed once (entry types from the listing, no
+/// `stat` per file), each file opened relative to its directory's handle and read in one
+/// `read` (plus the one that finds its end).
+///
 /// # Errors
 /// A usage error when the directory has no `pack.toml`; a pack error for a symlink, a
 /// device, a FIFO or a name that is not UTF-8; an I/O error when it cannot be read.
@@ -359,83 +363,160 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
             "`{label}` is not a pack: it has no {MANIFEST} (export a built-in one with `scaffold pack export fastapi {label}`)"
         )));
     }
-    let max_template = crate::engine::Limits::from_env().max_template_bytes;
+    let mut reader = Reader {
+        max_template: crate::engine::Limits::from_env().max_template_bytes,
+        scratch: vec![0u8; SCRATCH],
+        label,
+    };
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name();
-    let mut it = walker.into_iter();
-    while let Some(entry) = it.next() {
-        let entry = entry.map_err(|e| walk_error(e, dir))?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if rel.as_os_str().is_empty() {
-            continue;
+    // Directories still to list: (path on disk, path relative to the pack with a trailing
+    // `/`, or "" for the root).
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, rel)) = pending.pop() {
+        // The pack's own directory may be given through a link; nothing below it is followed.
+        let handle = if rel.is_empty() {
+            std::fs::File::open(&path)
+        } else {
+            crate::fsx::open_dir(&path)
         }
-        let Some(rel_str) = rel.to_str() else {
-            return Err(Error::pack(
-                &label,
-                format!("`{}`: file names must be UTF-8", rel.display()),
-            ));
-        };
-        let rel_str = rel_str.replace('\\', "/");
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            if entry.file_name() == ".git" {
-                it.skip_current_dir();
+        .map_err(|e| Error::io("cannot read", &path, e))?;
+        let entries = std::fs::read_dir(&path).map_err(|e| Error::io("cannot read", &path, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("cannot read", &path, e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(Error::pack(
+                    &reader.label,
+                    format!(
+                        "`{rel}{}`: file names must be UTF-8",
+                        name.to_string_lossy()
+                    ),
+                ));
+            };
+            let rel_str = format!("{rel}{name}");
+            let ft = entry
+                .file_type()
+                .map_err(|e| Error::io("cannot read", entry.path(), e))?;
+            if ft.is_dir() {
+                if name != ".git" {
+                    pending.push((entry.path(), format!("{rel_str}/")));
+                }
+            } else if ft.is_symlink() {
+                files.push(link_file(&entry.path(), rel_str, &reader.label)?);
+            } else if ft.is_file() {
+                files.push(reader.read(&handle, name, &entry.path(), rel_str)?);
+            } else {
+                return Err(Error::pack(
+                    &reader.label,
+                    format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
+                ));
             }
-            continue;
         }
-        if ft.is_symlink() {
-            files.push(link_file(entry.path(), rel_str, &label)?);
-            continue;
+    }
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    check_links_land(&files, &reader.label)?;
+    Ok(files)
+}
+
+/// The size of the buffer a pack file is first read into: a file that fits is read with
+/// one `read` and copied out at its exact size.
+const SCRATCH: usize = 64 * 1024;
+
+/// Reads the files of one directory pack through one reusable buffer.
+struct Reader {
+    max_template: u64,
+    scratch: Vec<u8>,
+    label: String,
+}
+
+impl Reader {
+    /// Read the regular file `name` of the directory `dir` (at `path` on disk): its bytes, or
+    /// a note to stream it from the pack when it is a large verbatim file.
+    fn read(
+        &mut self,
+        dir: &std::fs::File,
+        name: &str,
+        path: &Path,
+        rel: String,
+    ) -> Result<PackFile> {
+        use std::io::Read;
+        let io = |e| Error::io("cannot read", path, e);
+        let mut file = open_file_at(dir, name).map_err(io)?;
+        let mut n = 0;
+        while n < self.scratch.len() {
+            match file.read(&mut self.scratch[n..]) {
+                Ok(0) => {
+                    return self.loaded(rel, self.scratch[..n].to_vec());
+                }
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
         }
-        if !ft.is_file() {
-            return Err(Error::pack(
-                &label,
-                format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
-            ));
-        }
-        let size = entry.metadata().map_or(0, |m| m.len());
-        if size > STREAM_ABOVE && !rel_str.ends_with(".tera") {
-            files.push(PackFile {
-                path: rel_str,
+        // Larger than the buffer: decide by its size, as listed now.
+        let size = file.metadata().map_err(io)?.len();
+        if size > STREAM_ABOVE && !rel.ends_with(".tera") {
+            return Ok(PackFile {
+                path: rel,
                 contents: Cow::Borrowed(&[]),
                 link: None,
-                on_disk: Some((entry.path().to_path_buf(), size)),
+                on_disk: Some((path.to_path_buf(), size)),
             });
-            continue;
         }
-        if rel_str.ends_with(".tera") && size > max_template {
+        self.check_template_size(&rel, size)?;
+        let max = size.max(self.max_template);
+        let capacity = usize::try_from(size.min(max).saturating_add(1)).unwrap_or(usize::MAX);
+        let mut bytes = Vec::with_capacity(capacity);
+        bytes.extend_from_slice(&self.scratch[..n]);
+        let left = (max + 1).saturating_sub(n as u64);
+        file.take(left).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > max {
+            return Err(io(std::io::Error::other("the file grew while it was read")));
+        }
+        self.loaded(rel, bytes)
+    }
+
+    fn loaded(&self, rel: String, bytes: Vec<u8>) -> Result<PackFile> {
+        self.check_template_size(&rel, bytes.len() as u64)?;
+        Ok(PackFile {
+            path: rel,
+            contents: Cow::Owned(bytes),
+            link: None,
+            on_disk: None,
+        })
+    }
+
+    fn check_template_size(&self, rel: &str, size: u64) -> Result<()> {
+        if rel.ends_with(".tera") && size > self.max_template {
             return Err(Error::Limit {
                 what: format!(
-                    "pack `{label}`: the template `{rel_str}` is larger than {}",
-                    crate::engine::mib(max_template)
+                    "pack `{}`: the template `{rel}` is larger than {}",
+                    self.label,
+                    crate::engine::mib(self.max_template)
                 ),
                 env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
             });
         }
-        let bytes = read_at_most(entry.path(), size, size.max(max_template))?;
-        files.push(PackFile {
-            path: rel_str,
-            contents: Cow::Owned(bytes),
-            link: None,
-            on_disk: None,
-        });
+        Ok(())
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    check_links_land(&files, &label)?;
-    Ok(files)
 }
 
-/// A directory walk's error, with the path it happened on.
-fn walk_error(e: walkdir::Error, dir: &Path) -> Error {
-    let path = e
-        .path()
-        .map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
-    let io = e
-        .into_io_error()
-        .unwrap_or_else(|| std::io::Error::other("walk error"));
-    Error::io("cannot read", path, io)
+/// Open the file `name` inside `dir` for reading, refusing a symbolic link put there since
+/// the directory was listed.
+fn open_file_at(dir: &std::fs::File, name: &str) -> std::io::Result<std::fs::File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let c = crate::fsx::cstr(name)?;
+    // SAFETY: valid fd and NUL-terminated name; the new fd is owned by the returned File.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            c.as_ptr(),
+            libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        )
+    };
+    crate::fsx::check_rc(fd)?;
+    // SAFETY: `fd` was just opened and is owned by nobody else.
+    Ok(unsafe { std::fs::File::from_raw_fd(fd) })
 }
 
 /// Every link of a directory pack must point at something the pack has.
@@ -478,26 +559,6 @@ fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
         link: Some(target),
         on_disk: None,
     })
-}
-
-/// Read a file of `size` bytes (as listed), but never more than `max` bytes (a file that
-/// grows while it is read stops there, and is then refused as changed). The buffer is sized
-/// up front, so a file that kept its size costs two reads (its bytes, then the end).
-fn read_at_most(path: &Path, size: u64, max: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let capacity = usize::try_from(size.min(max).saturating_add(1)).unwrap_or(usize::MAX);
-    let mut bytes = Vec::with_capacity(capacity);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io("cannot read", path, e))?;
-    if bytes.len() as u64 > max {
-        return Err(Error::io(
-            "cannot read",
-            path,
-            std::io::Error::other("the file grew while it was read"),
-        ));
-    }
-    Ok(bytes)
 }
 
 /// `sha256:` of every file's path and bytes (manifest included), in path order.
