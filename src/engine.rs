@@ -419,7 +419,10 @@ fn secret_fn(kwargs: &Kwargs, _: &State) -> TeraResult<String> {
 /// Whether a path segment or file body holds Tera syntax.
 #[must_use]
 pub(crate) fn has_tera_syntax(s: &str) -> bool {
-    s.contains("{{") || s.contains("{%") || s.contains("{#")
+    // One pass over the bytes: a `{` followed by `{`, `%` or `#`.
+    s.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'{' && matches!(w[1], b'{' | b'%' | b'#'))
 }
 
 /// The template name a condition is compiled under (what Tera shows in its errors).

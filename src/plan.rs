@@ -119,6 +119,12 @@ pub fn check_rel_path(path: &str) -> std::result::Result<(), String> {
 /// characters HFS+ ignores).
 #[must_use]
 pub fn is_git_name(seg: &str) -> bool {
+    // The common case, asked for every segment of every planned path: plain ASCII, so only
+    // the trailing spaces and dots need trimming, and nothing is allocated.
+    if seg.is_ascii() {
+        let bare = seg.trim_end_matches([' ', '.']);
+        return bare.eq_ignore_ascii_case(".git") || bare.eq_ignore_ascii_case("git~1");
+    }
     let bare: String = seg
         .chars()
         .filter(|c| {

@@ -61,6 +61,8 @@ struct Kept<'p> {
     file: &'p crate::pack::PackFile,
     logical: &'p str,
     is_template: bool,
+    /// Whether its name holds an expression (rendered on the worker with the bodies).
+    named: bool,
 }
 
 /// Render one pack of the tree, then its includes, into paths.
@@ -100,7 +102,8 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
             file.path.strip_suffix(".tera").unwrap_or(&file.path)
         };
         let is_template = !is_link && file.path.ends_with(".tera");
-        if is_link && has_tera_syntax(logical) {
+        let named = has_tera_syntax(logical);
+        if is_link && named {
             return Err(perr(format!(
                 "`{}` is a link with an expression in its name; links keep their names",
                 file.path
@@ -115,13 +118,14 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
             })?;
             sources.push((file.path.clone(), text.to_string()));
         }
-        if has_tera_syntax(logical) {
+        if named {
             sources.push((path_template_name(&file.path), logical.to_string()));
         }
         kept.push(Kept {
             file,
             logical,
             is_template,
+            named,
         });
     }
     engine::check_template_depth(&sources, limits)?;
@@ -156,7 +160,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
     // Paths and bodies, in one batch on the worker: names of the templates to render.
     let mut jobs = Vec::new();
     for k in &kept {
-        if has_tera_syntax(k.logical) {
+        if k.named {
             jobs.push(path_template_name(&k.file.path));
         }
         if k.is_template {
@@ -182,9 +186,10 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
         file,
         logical,
         is_template,
+        named,
     } in kept
     {
-        let path = if has_tera_syntax(logical) {
+        let path = if named {
             String::from_utf8(next(&file.path)?).map_err(|_| {
                 perr(format!(
                     "`{}` renders to a name that is not UTF-8",

@@ -492,11 +492,7 @@ fn rename_into_place(from: &Path, to: &Path, to_exists: bool) -> std::io::Result
 /// locked and holds every planned entry: a run that lost its directory to another process
 /// must not move a partial tree into place.
 fn verify_tree(plan: &Plan<'_>, lock: &DirLock, tmp: &Path) -> Result<()> {
-    let intact = lock.is_at(tmp)
-        && plan
-            .files
-            .iter()
-            .all(|f| fs::symlink_metadata(tmp.join(&f.path)).is_ok());
+    let intact = lock.is_at(tmp) && holds_every_entry(plan, tmp);
     if intact {
         Ok(())
     } else {
@@ -507,6 +503,40 @@ fn verify_tree(plan: &Plan<'_>, lock: &DirLock, tmp: &Path) -> Result<()> {
             ),
         })
     }
+}
+
+/// Whether the tree at `tmp` (listed through its path, directory by directory, so a
+/// directory moved away since it was written is noticed) holds every planned entry. One
+/// listing per directory instead of one `stat` (and path walk) per file.
+fn holds_every_entry(plan: &Plan<'_>, tmp: &Path) -> bool {
+    let mut missing: std::collections::HashSet<&str> =
+        plan.files.iter().map(|f| f.path.as_str()).collect();
+    let mut pending = vec![(tmp.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return false;
+        };
+        for entry in entries {
+            let Ok(entry) = entry else {
+                return false;
+            };
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            if rel.is_empty() && name == ".git" {
+                // The repository the git step made: nothing planned lives there.
+                continue;
+            }
+            let path = format!("{rel}{name}");
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push((entry.path(), format!("{path}/")));
+            } else {
+                missing.remove(path.as_str());
+            }
+        }
+    }
+    missing.is_empty()
 }
 
 /// Write a plan into a target that does not exist or is an empty directory.

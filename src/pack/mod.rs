@@ -3,7 +3,7 @@
 //!
 //! A pack is a directory with `pack.toml` at its root. Built-in packs are `templates/<name>/`
 //! embedded with include_dir, so the binary needs nothing on disk at run time; a directory
-//! pack is read with walkdir and refused if anything in it is unsafe to render (a symlink,
+//! pack is read from disk and refused if anything in it is unsafe to render (a symlink,
 //! a device, a FIFO, a name that is not UTF-8).
 
 pub mod listing;
@@ -349,6 +349,10 @@ fn load_dir_as(dir: &Path, hash: Hash) -> Result<Pack> {
 
 /// Read every file of a directory pack (manifest included), refusing anything unsafe.
 ///
+/// One walk, one sort: each directory is listed once (entry types from the listing, no
+/// `stat` per file), each file opened relative to its directory's handle and read in one
+/// `read` (plus the one that finds its end).
+///
 /// # Errors
 /// A usage error when the directory has no `pack.toml`; a pack error for a symlink, a
 /// device, a FIFO or a name that is not UTF-8; an I/O error when it cannot be read.
@@ -356,77 +360,136 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
     let label = dir.display().to_string();
     let max_template = crate::engine::Limits::from_env().max_template_bytes;
     check_manifest_file(dir, max_template)?;
+    let mut reader = Reader {
+        max_template,
+        scratch: vec![0u8; SCRATCH],
+        label,
+    };
     let mut files = Vec::new();
+    // One walk, unsorted (the files are sorted once, below); the entry types come from the
+    // directory listing, so no file is stat'ed. The pack's own directory may be given
+    // through a link; nothing below it is followed.
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
-        .sort_by_file_name();
-    let mut it = walker.into_iter();
-    while let Some(entry) = it.next() {
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !(e.file_type().is_dir() && e.file_name() == ".git"));
+    for entry in walker {
         let entry = entry.map_err(|e| walk_error(e, dir))?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if rel.as_os_str().is_empty() {
+        let ft = entry.file_type();
+        if ft.is_dir() {
             continue;
         }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let Some(rel_str) = rel.to_str() else {
             return Err(Error::pack(
-                &label,
+                &reader.label,
                 format!("`{}`: file names must be UTF-8", rel.display()),
             ));
         };
-        let rel_str = rel_str.replace('\\', "/");
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            if entry.file_name() == ".git" {
-                it.skip_current_dir();
-            }
-            continue;
-        }
+        let rel_str = rel_str.to_string();
         if ft.is_symlink() {
-            files.push(link_file(entry.path(), rel_str, &label)?);
-            continue;
-        }
-        if !ft.is_file() {
+            files.push(link_file(entry.path(), rel_str, &reader.label)?);
+        } else if ft.is_file() {
+            files.push(reader.read(entry.path(), rel_str)?);
+        } else {
             return Err(Error::pack(
-                &label,
+                &reader.label,
                 format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
             ));
         }
-        let size = entry.metadata().map_or(0, |m| m.len());
-        let read_whole = rel_str.ends_with(".tera") || rel_str == MANIFEST;
-        if size > STREAM_ABOVE && !read_whole {
-            files.push(PackFile {
-                path: rel_str,
+    }
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    check_links_land(&files, &reader.label)?;
+    Ok(files)
+}
+
+/// The size of the buffer a pack file is first read into: a file that fits is read with
+/// one `read` and copied out at its exact size.
+const SCRATCH: usize = 64 * 1024;
+
+/// Reads the files of one directory pack through one reusable buffer.
+struct Reader {
+    max_template: u64,
+    scratch: Vec<u8>,
+    label: String,
+}
+
+impl Reader {
+    /// Read the regular file at `path`: its bytes, or a note to stream it from the pack when
+    /// it is a large verbatim file.
+    fn read(&mut self, path: &Path, rel: String) -> Result<PackFile> {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let io = |e| Error::io("cannot read", path, e);
+        // A link put there since the directory was listed is refused, not followed.
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(path)
+            .map_err(io)?;
+        let mut n = 0;
+        while n < self.scratch.len() {
+            match file.read(&mut self.scratch[n..]) {
+                Ok(0) => {
+                    return self.loaded(rel, self.scratch[..n].to_vec());
+                }
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        // Larger than the buffer: decide by its size, as listed now.
+        let size = file.metadata().map_err(io)?.len();
+        if size > STREAM_ABOVE && !rel.ends_with(".tera") && rel != MANIFEST {
+            return Ok(PackFile {
+                path: rel,
                 contents: Cow::Borrowed(&[]),
                 link: None,
-                on_disk: Some((entry.path().to_path_buf(), size)),
+                on_disk: Some((path.to_path_buf(), size)),
             });
-            continue;
         }
-        if read_whole && size > max_template {
+        self.check_template_size(&rel, size)?;
+        let max = size.max(self.max_template);
+        let capacity = usize::try_from(size.min(max).saturating_add(1)).unwrap_or(usize::MAX);
+        let mut bytes = Vec::with_capacity(capacity);
+        bytes.extend_from_slice(&self.scratch[..n]);
+        let left = (max + 1).saturating_sub(n as u64);
+        file.take(left).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > max {
+            return Err(io(std::io::Error::other("the file grew while it was read")));
+        }
+        self.loaded(rel, bytes)
+    }
+
+    fn loaded(&self, rel: String, bytes: Vec<u8>) -> Result<PackFile> {
+        self.check_template_size(&rel, bytes.len() as u64)?;
+        Ok(PackFile {
+            path: rel,
+            contents: Cow::Owned(bytes),
+            link: None,
+            on_disk: None,
+        })
+    }
+
+    fn check_template_size(&self, rel: &str, size: u64) -> Result<()> {
+        if (rel.ends_with(".tera") || rel == MANIFEST) && size > self.max_template {
             return Err(Error::Limit {
                 what: format!(
-                    "pack `{label}`: the {} `{rel_str}` is larger than {}",
-                    if rel_str == MANIFEST {
+                    "pack `{}`: the {} `{rel}` is larger than {}",
+                    self.label,
+                    if rel == MANIFEST {
                         "manifest"
                     } else {
                         "template"
                     },
-                    crate::engine::mib(max_template)
+                    crate::engine::mib(self.max_template)
                 ),
                 env: format!("{}=MIB", crate::engine::ENV_MAX_TEMPLATE),
             });
         }
-        let bytes = read_at_most(entry.path(), size, size.max(max_template))?;
-        files.push(PackFile {
-            path: rel_str,
-            contents: Cow::Owned(bytes),
-            link: None,
-            on_disk: None,
-        });
+        Ok(())
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    check_links_land(&files, &label)?;
-    Ok(files)
 }
 
 /// Check a directory pack's `pack.toml` before anything reads it: it must be a regular
@@ -499,14 +562,30 @@ pub fn read_manifest_text(dir: &Path) -> Result<String> {
     let max = crate::engine::Limits::from_env().max_template_bytes;
     check_manifest_file(dir, max)?;
     let path = dir.join(MANIFEST);
-    let size = std::fs::symlink_metadata(&path).map_or(0, |m| m.len());
-    let bytes = read_at_most(&path, size, max)?;
+    let bytes = read_manifest_bytes(&path, max).map_err(|e| Error::io("cannot read", &path, e))?;
     String::from_utf8(bytes).map_err(|_| {
         Error::pack(
             dir.display().to_string(),
             format!("{MANIFEST} is not UTF-8"),
         )
     })
+}
+
+/// At most `max` bytes of the manifest at `path`, opened without following a link (one
+/// swapped in since it was checked is refused); a file that grew past `max` is an error.
+fn read_manifest_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other("the file grew while it was read"));
+    }
+    Ok(bytes)
 }
 
 /// A directory walk's error, with the path it happened on.
@@ -560,26 +639,6 @@ fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
         link: Some(target),
         on_disk: None,
     })
-}
-
-/// Read a file of `size` bytes (as listed), but never more than `max` bytes (a file that
-/// grows while it is read stops there, and is then refused as changed). The buffer is sized
-/// up front, so a file that kept its size costs two reads (its bytes, then the end).
-fn read_at_most(path: &Path, size: u64, max: u64) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let capacity = usize::try_from(size.min(max).saturating_add(1)).unwrap_or(usize::MAX);
-    let mut bytes = Vec::with_capacity(capacity);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-        .map_err(|e| Error::io("cannot read", path, e))?;
-    if bytes.len() as u64 > max {
-        return Err(Error::io(
-            "cannot read",
-            path,
-            std::io::Error::other("the file grew while it was read"),
-        ));
-    }
-    Ok(bytes)
 }
 
 /// `sha256:` of every file's path and bytes (manifest included), in path order.
