@@ -47,8 +47,8 @@ run() {
   wrk -t"$threads" -c"$clients" -d"$duration" --latency "$@" | grep -E "Requests/sec|Transfer/sec|50%|90%|99%|requests in|Non-2xx|Socket errors"
 }
 run "POST /api/recommend" -s "$work/recommend.lua" "$url/api/recommend"
-run "GET /starter.zip (fastapi, 42 files)" "$url/starter.zip?name=shop&stack=fastapi"
-run "GET /starter.zip (hybrid, 101 files)" "$url/starter.zip?name=hub&stack=hybrid"
+run "GET /starter.zip (fastapi, 45 files)" "$url/starter.zip?name=shop&stack=fastapi"
+run "GET /starter.zip (hybrid, 104 files)" "$url/starter.zip?name=hub&stack=hybrid"
 run "GET / (the page)" "$url/"
 
 echo
