@@ -49,7 +49,6 @@ pub mod stack;
 pub mod ui;
 pub mod update;
 pub mod value;
-#[allow(clippy::pedantic)]
 pub mod write;
 
 pub use error::{Error, Result};

@@ -208,6 +208,7 @@ pub fn temp_prefix(name: &str) -> String {
 /// Remove what earlier runs left in `parent` when they were killed: directories whose
 /// name starts with one of `prefixes` and that no live run holds locked (a run that loses
 /// its just-made directory this way notices and makes it again, see [`DirLock::create`]).
+#[must_use]
 pub fn remove_leftovers_in(parent: &Path, prefixes: &[&str]) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(parent) else {
         return Vec::new();
@@ -441,7 +442,6 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
 
 /// Whether the file at `path` already holds exactly what `file` would write.
 fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
-    use std::io::Read;
     if file.link.is_some() {
         return false;
     }
@@ -451,32 +451,36 @@ fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
     if fs::metadata(path).map(|m| m.len()).ok() != Some(*size) {
         return false;
     }
-    let (Ok(mut a), Ok(mut b)) = (fs::File::open(path), fs::File::open(src)) else {
+    let (Ok(mut old), Ok(mut new)) = (fs::File::open(path), fs::File::open(src)) else {
         return false;
     };
-    // Fill each buffer completely (or to the end), so the two reads line up.
-    fn fill(r: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            match r.read(&mut buf[n..])? {
-                0 => break,
-                k => n += k,
-            }
-        }
-        Ok(n)
-    }
-    let (mut x, mut y) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    let (mut old_buf, mut new_buf) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
     loop {
-        let (Ok(n), Ok(m)) = (fill(&mut a, &mut x), fill(&mut b, &mut y)) else {
+        let (Ok(got_old), Ok(got_new)) =
+            (fill(&mut old, &mut old_buf), fill(&mut new, &mut new_buf))
+        else {
             return false;
         };
-        if n != m || x[..n] != y[..m] {
+        if got_old != got_new || old_buf[..got_old] != new_buf[..got_new] {
             return false;
         }
-        if n == 0 {
+        if got_old == 0 {
             return true;
         }
     }
+}
+
+/// Fill `buf` completely (or to the end of the file), so two reads line up; how much was read.
+fn fill(file: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            k => filled += k,
+        }
+    }
+    Ok(filled)
 }
 
 /// Rename `from` to `to`, failing if `to` exists (unless it is an empty directory, which
@@ -772,14 +776,12 @@ fn list(paths: &[String]) -> String {
 /// on Ctrl-C before the first replacement, [`Error::InterruptedAfter`] after it,
 /// [`Error::Limit`] when another run holds the project too long, or the I/O error (naming
 /// what was and was not replaced).
-#[allow(clippy::too_many_lines)]
 pub fn write_force(
     plan: &Plan<'_>,
     target: &Path,
     force: Force,
     finish: Option<Finish<'_>>,
 ) -> Result<Outcome> {
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
     refuse_git_paths(plan)?;
     // Held to the end (the git step included): every check below sees the tree as the
     // previous run left it, and no other run writes meanwhile.
@@ -791,6 +793,154 @@ pub fn write_force(
         ),
         ..Outcome::default()
     };
+    let ForcePlan {
+        to_write,
+        missing_dirs,
+    } = check_force(plan, target, force, &mut outcome)?;
+
+    let _phase = interrupt::WritePhase::enter();
+    let stage = target.join(format!("{STAGE_PREFIX}{}", temp_suffix()));
+    let lock = DirLock::create(&stage).map_err(|e| Error::io("cannot write into", target, e))?;
+    let mut cleanup = Cleanup {
+        path: Some(stage.clone()),
+        dir: true,
+    };
+    for (i, file) in to_write.iter().enumerate() {
+        if interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
+        place_at(&lock.handle, &i.to_string(), file, &target.join(&file.path))?;
+    }
+    if interrupt::requested() {
+        return Err(Error::Interrupted);
+    }
+    // Open (and create) every destination directory before the first replacement.
+    let mut created = EmptyDirs(Vec::new());
+    let mut dirs = open_destinations(target, &to_write, &missing_dirs, &mut created)?;
+    if interrupt::requested() {
+        return Err(Error::Interrupted);
+    }
+    if !lock.is_at(&stage) {
+        return Err(Error::Failed {
+            message: format!(
+                "the staging directory `{}` was changed by another process; nothing was replaced, run scaffold again",
+                stage.display()
+            ),
+        });
+    }
+    // From here on every file is renamed into place; an interrupt waits for the end (a
+    // rename takes microseconds), so the tree is never a mix of old and new files.
+    let done = rename_staged(&lock, &mut dirs, &to_write)?;
+    created.0.clear();
+    cleanup.disarm();
+    let _ = fs::remove_dir_all(&stage);
+    finish_force(plan, target, &outcome, done.len(), finish)?;
+    Ok(outcome)
+}
+
+/// Open (creating the missing ones) the directory of every file to write, noting in
+/// `created` those made here (removed again if the write fails).
+///
+/// # Errors
+/// The I/O error of opening or creating one.
+fn open_destinations(
+    target: &Path,
+    to_write: &[&PlannedFile<'_>],
+    missing_dirs: &[&str],
+    created: &mut EmptyDirs,
+) -> Result<Dirs> {
+    let root = open_dir(target).map_err(|e| Error::io("cannot open", target, e))?;
+    let mut dirs = Dirs::new(root);
+    for file in to_write {
+        let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut at = 0;
+        let mut parts: Vec<&str> = Vec::new();
+        while let Some(i) = file.path[at..].find('/') {
+            parts.push(&file.path[..at + i]);
+            at += i + 1;
+        }
+        for d in parts {
+            if missing_dirs.contains(&d) && !created.0.contains(&target.join(d)) {
+                created.0.insert(0, target.join(d));
+            }
+        }
+        dirs.get(dir, true)
+            .map_err(|e| Error::io("cannot create directory", target.join(dir), e))?;
+    }
+    Ok(dirs)
+}
+
+/// After every file is in place: the git step, or the message of an interrupt that came
+/// during the renames (the tree is complete then, and the message says what was written).
+///
+/// # Errors
+/// [`Error::InterruptedAfter`], or the git step's error.
+fn finish_force(
+    plan: &Plan<'_>,
+    target: &Path,
+    outcome: &Outcome,
+    written: usize,
+    finish: Option<Finish<'_>>,
+) -> Result<()> {
+    let summary = format!(
+        "every file was written ({} new, {} replaced{})",
+        written - outcome.overwritten.len(),
+        outcome.overwritten.len(),
+        if outcome.overwritten.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", list(&outcome.overwritten))
+        }
+    );
+    if interrupt::requested() {
+        return Err(Error::InterruptedAfter {
+            done: format!("{summary}; the git step was not run"),
+        });
+    }
+    if let Some(finish) = finish {
+        let files: Vec<&str> = plan
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| !outcome.kept.iter().any(|k| k == p))
+            .collect();
+        match finish(target, &files) {
+            Err(Error::Interrupted) => {
+                return Err(Error::InterruptedAfter {
+                    done: format!(
+                        "{summary}; the git step was interrupted and no repository was created"
+                    ),
+                })
+            }
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// What `--force` will write, decided before anything is written.
+struct ForcePlan<'p, 'a> {
+    /// The files to write, `.scaffold.toml` last.
+    to_write: Vec<&'p PlannedFile<'a>>,
+    /// The directories on the way that do not exist yet.
+    missing_dirs: Vec<&'p str>,
+}
+
+/// Check everything `--force` can check before the first write, and sort the plan's files
+/// into those to write and those left alone (listed in `outcome`: unchanged, kept secrets,
+/// and the overwritten ones to come).
+///
+/// # Errors
+/// A usage error for the first conflict found; nothing has been written then.
+// Long because each planned file goes through one sequence of checks (its name, every
+// directory on the way, what is there now) whose refusals must all come before any write.
+fn check_force<'p, 'a>(
+    plan: &'p Plan<'a>,
+    target: &Path,
+    force: Force,
+    outcome: &mut Outcome,
+) -> Result<ForcePlan<'p, 'a>> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
     let root_meta = fs::metadata(target).map_err(|e| Error::io("cannot inspect", target, e))?;
     let hashes = generated_hashes(target);
     let mut to_write = Vec::with_capacity(plan.files.len());
@@ -922,56 +1072,22 @@ pub fn write_force(
     }
     // `.scaffold.toml` last: it records answers that the tree then matches.
     to_write.sort_by_key(|f| f.path == RECORD);
+    Ok(ForcePlan {
+        to_write,
+        missing_dirs,
+    })
+}
 
-    let _phase = interrupt::WritePhase::enter();
-    let stage = target.join(format!("{STAGE_PREFIX}{}", temp_suffix()));
-    let lock = DirLock::create(&stage).map_err(|e| Error::io("cannot write into", target, e))?;
-    let mut cleanup = Cleanup {
-        path: Some(stage.clone()),
-        dir: true,
-    };
-    for (i, file) in to_write.iter().enumerate() {
-        if interrupt::requested() {
-            return Err(Error::Interrupted);
-        }
-        place_at(&lock.handle, &i.to_string(), file, &target.join(&file.path))?;
-    }
-    if interrupt::requested() {
-        return Err(Error::Interrupted);
-    }
-    // Open (and create) every destination directory before the first replacement.
-    let root = open_dir(target).map_err(|e| Error::io("cannot open", target, e))?;
-    let mut dirs = Dirs::new(root);
-    let mut created = EmptyDirs(Vec::new());
-    for file in &to_write {
-        let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut at = 0;
-        let mut parts: Vec<&str> = Vec::new();
-        while let Some(i) = file.path[at..].find('/') {
-            parts.push(&file.path[..at + i]);
-            at += i + 1;
-        }
-        for d in parts {
-            if missing_dirs.contains(&d) && !created.0.contains(&target.join(d)) {
-                created.0.insert(0, target.join(d));
-            }
-        }
-        dirs.get(dir, true)
-            .map_err(|e| Error::io("cannot create directory", target.join(dir), e))?;
-    }
-    if interrupt::requested() {
-        return Err(Error::Interrupted);
-    }
-    if !lock.is_at(&stage) {
-        return Err(Error::Failed {
-            message: format!(
-                "the staging directory `{}` was changed by another process; nothing was replaced, run scaffold again",
-                stage.display()
-            ),
-        });
-    }
-    // From here on every file is renamed into place; an interrupt waits for the end (a
-    // rename takes microseconds), so the tree is never a mix of old and new files.
+/// Rename every staged file (named by its index in `to_write`) into place, each relative to
+/// its directory's handle; the paths moved.
+///
+/// # Errors
+/// A failure naming what was and was not written.
+fn rename_staged(
+    lock: &DirLock,
+    dirs: &mut Dirs,
+    to_write: &[&PlannedFile<'_>],
+) -> Result<Vec<String>> {
     let mut done: Vec<String> = Vec::with_capacity(to_write.len());
     for (i, file) in to_write.iter().enumerate() {
         let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
@@ -995,43 +1111,7 @@ pub fn write_force(
         }
         done.push(file.path.clone());
     }
-    created.0.clear();
-    cleanup.disarm();
-    let _ = fs::remove_dir_all(&stage);
-    let summary = format!(
-        "every file was written ({} new, {} replaced{})",
-        done.len() - outcome.overwritten.len(),
-        outcome.overwritten.len(),
-        if outcome.overwritten.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", list(&outcome.overwritten))
-        }
-    );
-    if interrupt::requested() {
-        return Err(Error::InterruptedAfter {
-            done: format!("{summary}; the git step was not run"),
-        });
-    }
-    if let Some(finish) = finish {
-        let files: Vec<&str> = plan
-            .files
-            .iter()
-            .map(|f| f.path.as_str())
-            .filter(|p| !outcome.kept.iter().any(|k| k == p))
-            .collect();
-        match finish(target, &files) {
-            Err(Error::Interrupted) => {
-                return Err(Error::InterruptedAfter {
-                    done: format!(
-                        "{summary}; the git step was interrupted and no repository was created"
-                    ),
-                })
-            }
-            other => other?,
-        }
-    }
-    Ok(outcome)
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -1100,8 +1180,11 @@ mod tests {
         write_new(&plan(&[("x", "1")]), &target, "app").unwrap();
         assert_eq!(listing(&target), ["x"]);
         let meta = fs::metadata(&target).unwrap();
-        use std::os::unix::fs::MetadataExt;
-        assert_eq!(meta.ino(), before, "filled in place");
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::ino(&meta),
+            before,
+            "filled in place"
+        );
         assert_eq!(meta.permissions().mode() & 0o777, 0o750);
         assert_eq!(listing(tmp.path()), ["app", "app/x"]);
     }
@@ -1201,7 +1284,7 @@ mod tests {
                 let (stop, parent) = (stop.clone(), parent.clone());
                 std::thread::spawn(move || {
                     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        remove_leftovers_in(&parent, &[".app.scaffold-tmp-"]);
+                        let _ = remove_leftovers_in(&parent, &[".app.scaffold-tmp-"]);
                     }
                 })
             })
