@@ -1110,16 +1110,18 @@ macro_rules! matrix {
 
 // Per stack: today's defaults, and one project with every capability the stack offers on
 // PostgreSQL (which also covers the PostgreSQL option); the hybrid with each gateway and broker.
+// The capability cases carry a description with both quotes, a backslash and characters a
+// linter calls confusable, so `make lint` proves the formatters accept what the filters write.
 matrix! {
     fastapi_sqlite: "fastapi", "sqlite", ["database=sqlite"], false;
-    fastapi_capabilities: "fastapi", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "admin=true"], true;
+    fastapi_capabilities: "fastapi", "capabilities", ["description=Orders \u{2013} \"fast\" \u{d7} 2, it's caf\u{e9} \\ done", "database=postgres", "realtime=true", "streaming=true", "compute=true", "admin=true"], true;
     django_sqlite_drf: "django", "sqlite-drf", ["database=sqlite", "api=drf"], false;
     django_sqlite_plain: "django", "sqlite-plain", ["database=sqlite", "api=none"], false;
-    django_capabilities: "django", "capabilities", ["database=postgres", "api=drf", "realtime=true", "streaming=true", "compute=true", "openapi=true", "channel_layer=redis"], true;
+    django_capabilities: "django", "capabilities", ["description=Orders \u{2013} \"fast\" \u{d7} 2, it's caf\u{e9} \\ done", "database=postgres", "api=drf", "realtime=true", "streaming=true", "compute=true", "openapi=true", "channel_layer=redis"], true;
     express_memory: "express", "memory", ["database=none"], false;
-    express_capabilities: "express", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
+    express_capabilities: "express", "capabilities", ["description=Orders \u{2013} \"fast\" \u{d7} 2, it's caf\u{e9} \\ done", "database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
     nestjs_memory: "nestjs", "memory", ["database=none"], false;
-    nestjs_capabilities: "nestjs", "capabilities", ["database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
+    nestjs_capabilities: "nestjs", "capabilities", ["description=Orders \u{2013} \"fast\" \u{d7} 2, it's caf\u{e9} \\ done", "database=postgres", "realtime=true", "streaming=true", "compute=true", "openapi=true"], true;
     // The hybrid's default broker with the gateway capabilities on (the express gateway's
     // defaults are covered by the redis and nats cases, the rabbitmq worker's by nestjs-rabbitmq).
     hybrid_capabilities: "hybrid", "capabilities", ["queue=rabbitmq", "realtime=true", "streaming=true"], false;
