@@ -11,6 +11,21 @@ use std::path::PathBuf;
 /// The generated record of what made a project; always written at the project root.
 pub const RECORD_FILE: &str = ".scaffold.toml";
 
+/// A verbatim file of a directory pack that stays on disk: read once when the pack is loaded
+/// (for the hashes and its first bytes), copied when the project is written, and checked
+/// against the hash taken at load while it is copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnDisk {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size when it was loaded.
+    pub size: u64,
+    /// The SHA-256 of its bytes when it was loaded.
+    pub sha256: [u8; 32],
+    /// Whether it starts with `#!` (it is written executable).
+    pub shebang: bool,
+}
+
 /// One file to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedFile<'a> {
@@ -22,8 +37,8 @@ pub struct PlannedFile<'a> {
     pub executable: bool,
     /// For a symbolic link: its relative target (checked to stay inside the target).
     pub link: Option<String>,
-    /// A large verbatim file streamed from the pack on disk (path, size) instead of `bytes`.
-    pub on_disk: Option<(PathBuf, u64)>,
+    /// A verbatim file copied from the pack on disk instead of `bytes`.
+    pub on_disk: Option<Box<OnDisk>>,
     /// Whether it holds a secret its render generated (`secret()`): written 0600, never
     /// replaced by `--force`.
     pub secret: bool,
@@ -35,7 +50,7 @@ impl PlannedFile<'_> {
     pub fn size(&self) -> u64 {
         self.on_disk
             .as_ref()
-            .map_or(self.bytes.len() as u64, |(_, size)| *size)
+            .map_or(self.bytes.len() as u64, |d| d.size)
     }
 }
 

@@ -213,9 +213,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
             return Err(crate::resolve::total_too_large(&label, total, limits));
         }
         let executable = match &file.on_disk {
-            Some((src, _)) => {
-                starts_with_shebang(src).map_err(|e| perr(format!("`{}`: {e}", file.path)))?
-            }
+            Some(d) => d.shebang,
             None => file.link.is_none() && bytes.starts_with(b"#!"),
         };
         if by_path.contains_key(&path) {
@@ -312,14 +310,6 @@ fn check_links_and_dirs(label: &str, by_path: &BTreeMap<String, PlannedFile<'_>>
         )));
     }
     Ok(())
-}
-
-/// Whether a file on disk starts with `#!` (read without loading it).
-fn starts_with_shebang(path: &std::path::Path) -> std::io::Result<bool> {
-    use std::io::Read;
-    let mut head = [0u8; 2];
-    let n = std::fs::File::open(path)?.read(&mut head)?;
-    Ok(n == 2 && head == *b"#!")
 }
 
 fn path_template_name(path: &str) -> String {

@@ -177,7 +177,11 @@ fn check_tree_size(pack: &Pack, limits: &Limits) -> Result<()> {
         bytes += p
             .files
             .iter()
-            .map(|f| f.on_disk.as_ref().map_or(f.contents.len() as u64, |d| d.1))
+            .map(|f| {
+                f.on_disk
+                    .as_ref()
+                    .map_or(f.contents.len() as u64, |d| d.size)
+            })
             .sum::<u64>();
         stack.extend(&p.includes);
     }

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fsx::{create_at, flock, mkdir_at, open_dir, open_dir_at, rename_at, symlink_at};
 pub use crate::fsx::{rename_noreplace, DirLock};
 use crate::interrupt;
-use crate::plan::{is_git_name, LinkTrouble, Plan, PlannedFile};
+use crate::plan::{is_git_name, LinkTrouble, OnDisk, Plan, PlannedFile};
 
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,15 +377,58 @@ fn place_at(dir: &fs::File, name: &str, file: &PlannedFile<'_>, shown: &Path) ->
     let mut to =
         create_at(dir, name, mode_for(file)).map_err(|e| Error::io("cannot create", shown, e))?;
     match &file.on_disk {
-        Some((src, _)) => {
-            let mut from = fs::File::open(src).map_err(|e| Error::io("cannot read", src, e))?;
-            std::io::copy(&mut from, &mut to).map_err(|e| Error::io("cannot write", shown, e))?;
-        }
+        Some(d) => copy_checked(d, &mut to, shown)?,
         None => to
             .write_all(&file.bytes)
             .map_err(|e| Error::io("cannot write", shown, e))?,
     }
     Ok(())
+}
+
+thread_local! {
+    /// The buffer pack files are copied through (one per thread, reused for every file).
+    static COPY_BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 64 * 1024]);
+}
+
+/// Copy a pack file left on disk into `to`, checking that its bytes are still the ones hashed
+/// when the pack was loaded (the record says what was written, even if the pack changes
+/// while scaffold runs).
+fn copy_checked(d: &OnDisk, to: &mut fs::File, shown: &Path) -> Result<()> {
+    use sha2::Digest;
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let read_err = |e| Error::io("cannot read", &d.path, e);
+    let mut from = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&d.path)
+        .map_err(read_err)?;
+    COPY_BUF.with_borrow_mut(|buf| {
+        let mut hasher = sha2::Sha256::new();
+        let mut left = d.size;
+        while left > 0 {
+            let want = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
+            let k = match from.read(&mut buf[..want]) {
+                Ok(0) => break,
+                Ok(k) => k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_err(e)),
+            };
+            hasher.update(&buf[..k]);
+            to.write_all(&buf[..k])
+                .map_err(|e| Error::io("cannot write", shown, e))?;
+            left -= k as u64;
+        }
+        if left > 0 || <[u8; 32]>::from(hasher.finalize()) != d.sha256 {
+            return Err(Error::Failed {
+                message: format!(
+                    "`{}` changed while scaffold was copying it from the pack; nothing was written, run scaffold again",
+                    d.path.display()
+                ),
+            });
+        }
+        Ok(())
+    })
 }
 
 /// Directory handles opened without following links, by relative path ("" is the root).
@@ -445,7 +488,10 @@ fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
     if file.link.is_some() {
         return false;
     }
-    let Some((src, size)) = &file.on_disk else {
+    let Some(OnDisk {
+        path: src, size, ..
+    }) = file.on_disk.as_deref()
+    else {
         return fs::read(path).is_ok_and(|old| old == *file.bytes);
     };
     if fs::metadata(path).map(|m| m.len()).ok() != Some(*size) {
@@ -1211,6 +1257,54 @@ mod tests {
         let p = plan(&[("a", "1"), ("a", "2")]);
         assert!(write_new(&p, &target, "app").is_err());
         assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
+    }
+
+    /// A file copied from a pack on disk is checked against the hash taken when the pack was
+    /// loaded: changed since (same size or not), nothing is written.
+    #[test]
+    fn a_pack_file_changed_since_loading_fails_the_write() {
+        use sha2::Digest;
+        let tmp = tempfile::tempdir().unwrap();
+        let src = tmp.path().join("pack-file");
+        let loaded = vec![b'a'; 100 * 1024];
+        let on_disk = |size: u64| {
+            let mut p = plan(&[("keep.txt", "k")]);
+            p.files.push(PlannedFile {
+                path: "z/big.bin".into(),
+                bytes: Cow::Borrowed(&[]),
+                executable: false,
+                link: None,
+                on_disk: Some(Box::new(OnDisk {
+                    path: src.clone(),
+                    size,
+                    sha256: sha2::Sha256::digest(&loaded).into(),
+                    shebang: false,
+                })),
+                secret: false,
+            });
+            p
+        };
+        std::fs::write(&src, &loaded).unwrap();
+        let target = tmp.path().join("ok");
+        write_new(&on_disk(loaded.len() as u64), &target, "ok").unwrap();
+        assert_eq!(std::fs::read(target.join("z/big.bin")).unwrap(), loaded);
+
+        let mut changed = loaded.clone();
+        changed[70 * 1024] = b'b';
+        for (bytes, size) in [
+            (changed, loaded.len() as u64),
+            (vec![b'a'; 1000], loaded.len() as u64),
+        ] {
+            std::fs::write(&src, &bytes).unwrap();
+            let target = tmp.path().join("changed");
+            let err = write_new(&on_disk(size), &target, "changed").unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("changed while scaffold was copying"),
+                "{err}"
+            );
+            assert!(!target.exists());
+        }
     }
 
     #[test]

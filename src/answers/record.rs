@@ -22,6 +22,15 @@ pub fn is_env(path: &str) -> bool {
     path.rsplit('/').next() == Some(".env")
 }
 
+/// Lowercase hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    digest.iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
 /// `sha256:<64 hex>` of some bytes: the form of every `[files]` entry.
 #[must_use]
 pub fn hash_bytes(bytes: &[u8]) -> String {
@@ -43,12 +52,9 @@ pub fn file_hashes(plan: &Plan<'_>) -> Result<BTreeMap<String, String>> {
         }
         let hash = if let Some(target) = &f.link {
             hash_bytes(target.as_bytes())
-        } else if let Some((src, _)) = &f.on_disk {
-            let mut hasher = Sha256::new();
-            let mut file =
-                std::fs::File::open(src).map_err(|e| Error::io("cannot read", src, e))?;
-            std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io("cannot read", src, e))?;
-            format!("sha256:{:x}", hasher.finalize())
+        } else if let Some(d) = &f.on_disk {
+            // Taken when the pack was read; the copy into the project is checked against it.
+            format!("sha256:{}", hex(&d.sha256))
         } else {
             hash_bytes(&f.bytes)
         };

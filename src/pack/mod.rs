@@ -46,6 +46,8 @@ pub enum Origin {
     User(PathBuf),
 }
 
+pub use crate::plan::OnDisk;
+
 /// One file of a pack.
 #[derive(Debug, Clone)]
 pub struct PackFile {
@@ -55,13 +57,18 @@ pub struct PackFile {
     pub contents: Cow<'static, [u8]>,
     /// For a symbolic link: its relative target, checked to stay inside the pack.
     pub link: Option<String>,
-    /// A large verbatim file of a directory pack, left on disk (path, size) and streamed
-    /// into the target when written, so a huge file never sits in memory.
-    pub on_disk: Option<(PathBuf, u64)>,
+    /// A verbatim file of a directory pack left on disk and copied into the target when
+    /// written, so a large file, or a pack of many files, never sits in memory.
+    pub on_disk: Option<Box<OnDisk>>,
 }
 
 /// Verbatim files above this size are streamed from the pack instead of loaded.
 pub const STREAM_ABOVE: u64 = 1024 * 1024;
+
+/// How many bytes of a directory pack's verbatim files are held in memory when it is loaded
+/// for rendering; the files past it stay on disk (see [`OnDisk`]), so the memory a render
+/// needs does not grow with the pack.
+pub const IN_MEMORY_BUDGET: u64 = 4 * 1024 * 1024;
 
 /// A loaded pack: its checked manifest and its files, sorted by path.
 #[derive(Debug, Clone)]
@@ -138,12 +145,14 @@ pub fn load_builtin_unhashed(name: &str) -> Result<Pack> {
 }
 
 /// Whether [`assemble`] computes the content hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Hash {
     /// Compute it: the pack's hash goes into the project's record.
     Record,
     /// Leave it empty: nothing records it.
     Skip,
+    /// Computed already, while the files were read ([`read_dir`]).
+    Known(String),
 }
 
 fn load_builtin_as(name: &str, hash: Hash) -> Result<Pack> {
@@ -198,7 +207,7 @@ pub fn load_includes(pack: &mut Pack, base: Option<&Path>, depth: usize) -> Resu
             None => None,
         };
         let mut sub = if let Some(dir) = &local {
-            let files = read_dir_files(dir)?;
+            let (files, _) = read_dir(dir, false, IN_MEMORY_BUDGET)?;
             assemble(
                 files,
                 Origin::Dir(dir.clone()),
@@ -323,7 +332,7 @@ fn collect_embedded(dir: &'static Dir<'static>, root: &Path, out: &mut Vec<PackF
 /// A usage error when the directory has no `pack.toml`; a pack error for anything in it
 /// that cannot be rendered safely; an I/O error when it cannot be read.
 pub fn load_dir(dir: &Path) -> Result<Pack> {
-    load_dir_as(dir, Hash::Record)
+    load_dir_as(dir, true)
 }
 
 /// [`load_dir`] without computing the content hash (left empty): for listing, where no hash
@@ -332,43 +341,54 @@ pub fn load_dir(dir: &Path) -> Result<Pack> {
 /// # Errors
 /// See [`load_dir`].
 pub fn load_dir_unhashed(dir: &Path) -> Result<Pack> {
-    load_dir_as(dir, Hash::Skip)
+    load_dir_as(dir, false)
 }
 
-fn load_dir_as(dir: &Path, hash: Hash) -> Result<Pack> {
-    let files = read_dir_files(dir)?;
+fn load_dir_as(dir: &Path, record: bool) -> Result<Pack> {
+    let (files, content_hash) = read_dir(dir, record, IN_MEMORY_BUDGET)?;
     let mut pack = assemble(
         files,
         Origin::Dir(dir.to_path_buf()),
         &dir.display().to_string(),
-        hash,
+        content_hash.map_or(Hash::Skip, Hash::Known),
     )?;
     load_includes(&mut pack, Some(dir), 0)?;
     Ok(pack)
 }
 
-/// Read every file of a directory pack (manifest included), refusing anything unsafe.
+/// Read every file of a directory pack (manifest included) into memory, refusing anything
+/// unsafe; what `pack lint` reads. Files over [`STREAM_ABOVE`] stay on disk.
+///
+/// # Errors
+/// See [`read_dir`].
+pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
+    Ok(read_dir(dir, false, u64::MAX)?.0)
+}
+
+/// Read a directory pack: every file's path, the templates' and the manifest's bytes, and
+/// verbatim files' bytes up to `budget` in all (the others stay on disk, [`OnDisk`]); with
+/// `hash`, the pack's content hash too (the same as [`assemble`] computes), taken while the
+/// files are read, so no file is read twice.
 ///
 /// One walk, one sort: each directory is listed once (entry types from the listing, no
-/// `stat` per file), each file opened relative to its directory's handle and read in one
-/// `read` (plus the one that finds its end).
+/// `stat` per file), then each file opened and read in one `read` (plus the one that finds
+/// its end), in path order.
 ///
 /// # Errors
 /// A usage error when the directory has no `pack.toml`; a pack error for a symlink, a
 /// device, a FIFO or a name that is not UTF-8; an I/O error when it cannot be read.
-pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
+pub(crate) fn read_dir(
+    dir: &Path,
+    hash: bool,
+    budget: u64,
+) -> Result<(Vec<PackFile>, Option<String>)> {
     let label = dir.display().to_string();
     let max_template = crate::engine::Limits::from_env().max_template_bytes;
     check_manifest_file(dir, max_template)?;
-    let mut reader = Reader {
-        max_template,
-        scratch: vec![0u8; SCRATCH],
-        label,
-    };
-    let mut files = Vec::new();
-    // One walk, unsorted (the files are sorted once, below); the entry types come from the
-    // directory listing, so no file is stat'ed. The pack's own directory may be given
-    // through a link; nothing below it is followed.
+    // One walk, unsorted (sorted once, below); the entry types come from the directory
+    // listing, so no file is stat'ed. The pack's own directory may be given through a
+    // link; nothing below it is followed.
+    let mut listed: Vec<(String, PathBuf, bool)> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .min_depth(1)
@@ -383,41 +403,64 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<PackFile>> {
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let Some(rel_str) = rel.to_str() else {
             return Err(Error::pack(
-                &reader.label,
+                &label,
                 format!("`{}`: file names must be UTF-8", rel.display()),
             ));
         };
         let rel_str = rel_str.to_string();
-        if ft.is_symlink() {
-            files.push(link_file(entry.path(), rel_str, &reader.label)?);
-        } else if ft.is_file() {
-            files.push(reader.read(entry.path(), rel_str)?);
-        } else {
+        if !ft.is_symlink() && !ft.is_file() {
             return Err(Error::pack(
-                &reader.label,
+                &label,
                 format!("`{rel_str}` is not a regular file (a device, socket or FIFO); remove it from the pack"),
             ));
         }
+        listed.push((rel_str, entry.into_path(), ft.is_symlink()));
     }
-    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut reader = Reader {
+        max_template,
+        scratch: vec![0u8; SCRATCH],
+        label,
+        budget,
+        hasher: hash.then(Sha256::new),
+    };
+    let mut files = Vec::with_capacity(listed.len());
+    for (rel, path, is_link) in listed {
+        let file = if is_link {
+            let file = link_file(&path, rel, &reader.label)?;
+            if let Some(h) = &mut reader.hasher {
+                hash_file(h, &file.path, &[], file.link.as_deref());
+            }
+            file
+        } else {
+            reader.read(&path, rel)?
+        };
+        files.push(file);
+    }
     check_links_land(&files, &reader.label)?;
-    Ok(files)
+    let content_hash = reader.hasher.map(|h| format!("sha256:{:x}", h.finalize()));
+    Ok((files, content_hash))
 }
 
 /// The size of the buffer a pack file is first read into: a file that fits is read with
 /// one `read` and copied out at its exact size.
 const SCRATCH: usize = 64 * 1024;
 
-/// Reads the files of one directory pack through one reusable buffer.
+/// Reads the files of one directory pack through one reusable buffer, in path order,
+/// feeding the pack's content hash as it goes.
 struct Reader {
     max_template: u64,
     scratch: Vec<u8>,
     label: String,
+    /// How many more bytes of verbatim files may be held in memory.
+    budget: u64,
+    /// The pack's content hash, when it is wanted.
+    hasher: Option<Sha256>,
 }
 
 impl Reader {
-    /// Read the regular file at `path`: its bytes, or a note to stream it from the pack when
-    /// it is a large verbatim file.
+    /// Read the regular file at `path`: its bytes, or a note to copy it from the pack when
+    /// it is a verbatim file past the memory budget or over [`STREAM_ABOVE`].
     fn read(&mut self, path: &Path, rel: String) -> Result<PackFile> {
         use std::io::Read;
         use std::os::unix::fs::OpenOptionsExt;
@@ -428,26 +471,27 @@ impl Reader {
             .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(path)
             .map_err(io)?;
-        let mut n = 0;
-        while n < self.scratch.len() {
-            match file.read(&mut self.scratch[n..]) {
-                Ok(0) => {
-                    return self.loaded(rel, self.scratch[..n].to_vec());
-                }
-                Ok(k) => n += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io(e)),
+        let n = fill(&mut file, &mut self.scratch).map_err(io)?;
+        let verbatim = !rel.ends_with(".tera") && rel != MANIFEST;
+        if n < self.scratch.len() {
+            // All of it is in the buffer.
+            self.check_template_size(&rel, n as u64)?;
+            let bytes = &self.scratch[..n];
+            if let Some(h) = &mut self.hasher {
+                hash_file(h, &rel, bytes, None);
             }
+            if verbatim && n as u64 > self.budget {
+                return Ok(on_disk(rel, path, bytes));
+            }
+            if verbatim {
+                self.budget -= n as u64;
+            }
+            return Ok(in_memory(rel, bytes.to_vec()));
         }
         // Larger than the buffer: decide by its size, as listed now.
         let size = file.metadata().map_err(io)?.len();
-        if size > STREAM_ABOVE && !rel.ends_with(".tera") && rel != MANIFEST {
-            return Ok(PackFile {
-                path: rel,
-                contents: Cow::Borrowed(&[]),
-                link: None,
-                on_disk: Some((path.to_path_buf(), size)),
-            });
+        if verbatim && (size > STREAM_ABOVE || size > self.budget) {
+            return self.stream(file, path, rel, n, size);
         }
         self.check_template_size(&rel, size)?;
         let max = size.max(self.max_template);
@@ -459,16 +503,65 @@ impl Reader {
         if bytes.len() as u64 > max {
             return Err(io(std::io::Error::other("the file grew while it was read")));
         }
-        self.loaded(rel, bytes)
+        if let Some(h) = &mut self.hasher {
+            hash_file(h, &rel, &bytes, None);
+        }
+        if verbatim {
+            self.budget = self.budget.saturating_sub(bytes.len() as u64);
+        }
+        Ok(in_memory(rel, bytes))
     }
 
-    fn loaded(&self, rel: String, bytes: Vec<u8>) -> Result<PackFile> {
-        self.check_template_size(&rel, bytes.len() as u64)?;
+    /// Read the rest of a large verbatim file (`n` bytes of it are in the buffer) for its
+    /// hashes only, and leave it on disk.
+    fn stream(
+        &mut self,
+        mut file: std::fs::File,
+        path: &Path,
+        rel: String,
+        n: usize,
+        size: u64,
+    ) -> Result<PackFile> {
+        let io = |e| Error::io("cannot read", path, e);
+        let shebang = self.scratch.starts_with(b"#!");
+        if let Some(h) = &mut self.hasher {
+            h.update(rel.as_bytes());
+            h.update([0]);
+            h.update(size.to_le_bytes());
+            h.update(&self.scratch[..n]);
+        }
+        let mut own = Sha256::new();
+        own.update(&self.scratch[..n]);
+        let mut read = n as u64;
+        loop {
+            let k = fill(&mut file, &mut self.scratch).map_err(io)?;
+            if k == 0 {
+                break;
+            }
+            read += k as u64;
+            if read > size {
+                break;
+            }
+            own.update(&self.scratch[..k]);
+            if let Some(h) = &mut self.hasher {
+                h.update(&self.scratch[..k]);
+            }
+        }
+        if read != size {
+            return Err(io(std::io::Error::other(
+                "the file changed size while it was read",
+            )));
+        }
         Ok(PackFile {
             path: rel,
-            contents: Cow::Owned(bytes),
+            contents: Cow::Borrowed(&[]),
             link: None,
-            on_disk: None,
+            on_disk: Some(Box::new(OnDisk {
+                path: path.to_path_buf(),
+                size,
+                sha256: own.finalize().into(),
+                shebang,
+            })),
         })
     }
 
@@ -489,6 +582,58 @@ impl Reader {
             });
         }
         Ok(())
+    }
+}
+
+/// A file held in memory.
+fn in_memory(rel: String, bytes: Vec<u8>) -> PackFile {
+    PackFile {
+        path: rel,
+        contents: Cow::Owned(bytes),
+        link: None,
+        on_disk: None,
+    }
+}
+
+/// A small verbatim file past the memory budget, read whole into `bytes`: left on disk.
+fn on_disk(rel: String, path: &Path, bytes: &[u8]) -> PackFile {
+    PackFile {
+        path: rel,
+        contents: Cow::Borrowed(&[]),
+        link: None,
+        on_disk: Some(Box::new(OnDisk {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            sha256: Sha256::digest(bytes).into(),
+            shebang: bytes.starts_with(b"#!"),
+        })),
+    }
+}
+
+/// Fill `buf` from `file` as far as it goes (a short count only at the end of the file).
+fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// One file's part of a pack's content hash: its path, its size and bytes, its link target.
+fn hash_file(h: &mut Sha256, path: &str, bytes: &[u8], link: Option<&str>) {
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update((bytes.len() as u64).to_le_bytes());
+    h.update(bytes);
+    if let Some(target) = link {
+        h.update(b"\0->");
+        h.update(target.as_bytes());
     }
 }
 
@@ -645,20 +790,16 @@ fn link_file(path: &Path, rel_str: String, label: &str) -> Result<PackFile> {
 fn content_hash(files: &[PackFile]) -> Result<String> {
     let mut hasher = Sha256::new();
     for f in files {
-        hasher.update(f.path.as_bytes());
-        hasher.update([0]);
-        if let Some((path, size)) = &f.on_disk {
-            hasher.update(size.to_le_bytes());
+        if let Some(d) = &f.on_disk {
+            hasher.update(f.path.as_bytes());
+            hasher.update([0]);
+            hasher.update(d.size.to_le_bytes());
             let mut file =
-                std::fs::File::open(path).map_err(|e| Error::io("cannot read", path, e))?;
-            std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io("cannot read", path, e))?;
+                std::fs::File::open(&d.path).map_err(|e| Error::io("cannot read", &d.path, e))?;
+            std::io::copy(&mut file, &mut hasher)
+                .map_err(|e| Error::io("cannot read", &d.path, e))?;
         } else {
-            hasher.update((f.contents.len() as u64).to_le_bytes());
-            hasher.update(&f.contents);
-        }
-        if let Some(target) = &f.link {
-            hasher.update(b"\0->");
-            hasher.update(target.as_bytes());
+            hash_file(&mut hasher, &f.path, &f.contents, f.link.as_deref());
         }
     }
     Ok(format!("sha256:{:x}", hasher.finalize()))
@@ -674,6 +815,7 @@ pub(crate) fn assemble(
     let content_hash = match hash {
         Hash::Record => content_hash(&files)?,
         Hash::Skip => String::new(),
+        Hash::Known(hash) => hash,
     };
     let idx = files
         .iter()
@@ -714,6 +856,55 @@ mod tests {
             assert!(pack.content_hash.starts_with("sha256:"));
             assert!(pack.files.iter().all(|f| f.path != MANIFEST));
         }
+    }
+
+    /// Files past the memory budget stay on disk with the hash of their bytes, and the pack's
+    /// content hash taken while reading is the one computed from the files in memory.
+    #[test]
+    fn files_past_the_budget_stay_on_disk_with_their_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join(MANIFEST),
+            "[pack]\nname = \"b\"\nversion = \"1.0.0\"\ndescription = \"d\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        let big = vec![b'y'; 3 * SCRATCH + 17];
+        std::fs::write(root.join("a.txt"), vec![b'x'; 100]).unwrap();
+        std::fs::write(root.join("b.sh"), b"#!/bin/sh\necho b\n").unwrap();
+        std::fs::write(root.join("sub/big.bin"), &big).unwrap();
+        std::fs::write(root.join("t.txt.tera"), "{{ project_name }}").unwrap();
+        std::os::unix::fs::symlink("a.txt", root.join("link")).unwrap();
+
+        let (all, hash_all) = read_dir(root, true, u64::MAX).unwrap();
+        let (some, hash_some) = read_dir(root, true, 100).unwrap();
+        let recomputed = content_hash(&all).unwrap();
+        assert_eq!(hash_all.as_deref(), Some(recomputed.as_str()));
+        assert_eq!(
+            hash_some, hash_all,
+            "the hash does not depend on what stays on disk"
+        );
+        assert_eq!(content_hash(&some).unwrap(), recomputed);
+
+        let by = |files: &[PackFile], p: &str| files.iter().find(|f| f.path == p).cloned().unwrap();
+        // a.txt fits the budget; b.sh no longer does; the large file never does.
+        assert!(by(&some, "a.txt").on_disk.is_none());
+        let b = by(&some, "b.sh").on_disk.unwrap();
+        assert!(b.shebang);
+        assert_eq!(b.size, 17);
+        assert_eq!(
+            b.sha256,
+            <[u8; 32]>::from(Sha256::digest(b"#!/bin/sh\necho b\n"))
+        );
+        let d = by(&some, "sub/big.bin").on_disk.unwrap();
+        assert_eq!((d.size, d.shebang), (big.len() as u64, false));
+        assert_eq!(d.sha256, <[u8; 32]>::from(Sha256::digest(&big)));
+        // Templates and links are never left on disk.
+        assert_eq!(&*by(&some, "t.txt.tera").contents, b"{{ project_name }}");
+        assert_eq!(by(&some, "link").link.as_deref(), Some("a.txt"));
+        // With the whole budget, everything small is in memory.
+        assert!(by(&all, "b.sh").on_disk.is_none());
     }
 
     #[test]

@@ -192,13 +192,14 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
             ),
         });
     }
-    let files = pack::read_dir_files(&checkout)?;
+    let (files, content_hash) = pack::read_dir(&checkout, true, pack::IN_MEMORY_BUDGET)?;
     let origin = Origin::Git {
         url: url.to_string(),
         reference: reference.map(str::to_string),
         commit: head_commit(&checkout),
     };
-    let mut p = pack::assemble(files, origin, url, pack::Hash::Record)?;
+    let hash = content_hash.map_or(pack::Hash::Record, pack::Hash::Known);
+    let mut p = pack::assemble(files, origin, url, hash)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
     // Large verbatim files are streamed from the clone when the project is written, so it
     // lives until the process ends.
@@ -299,13 +300,14 @@ pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
         ],
         Some(&checkout),
     )?;
-    let files = pack::read_dir_files(&checkout)?;
+    let (files, content_hash) = pack::read_dir(&checkout, true, pack::IN_MEMORY_BUDGET)?;
     let origin = Origin::Git {
         url: url.to_string(),
         reference: None,
         commit: Some(commit.to_string()),
     };
-    let mut p = pack::assemble(files, origin, url, pack::Hash::Record)?;
+    let hash = content_hash.map_or(pack::Hash::Record, pack::Hash::Known);
+    let mut p = pack::assemble(files, origin, url, hash)?;
     pack::load_includes(&mut p, Some(&checkout), 0)?;
     // Large verbatim files are streamed from the clone when the project is written.
     keep_until_exit(tmp);

@@ -90,8 +90,8 @@ pub fn render_pack(
         }
         let bytes = if let Some(target) = &f.link {
             target.as_bytes().to_vec()
-        } else if let Some((src, _)) = &f.on_disk {
-            std::fs::read(src).map_err(|e| Error::io("cannot read", src, e))?
+        } else if let Some(d) = &f.on_disk {
+            std::fs::read(&d.path).map_err(|e| Error::io("cannot read", &d.path, e))?
         } else {
             f.bytes.to_vec()
         };

@@ -71,9 +71,18 @@ fn interrupt_many(signal: i32, rounds: u32) -> (u32, u32) {
     let work = tempfile::tempdir().unwrap();
     let pack = big_pack(work.path());
     let reference = work.path().join("reference");
-    let started = Instant::now();
     assert!(scaffold(&pack, &reference).status().unwrap().success());
-    let full = started.elapsed().as_micros() as u64;
+    // The kills are spread over the time of a whole run: the fastest of three, so one run
+    // slowed by a loaded machine does not push every kill past the end.
+    let full = (0..3)
+        .map(|i| {
+            let out = work.path().join(format!("timing{i}"));
+            let started = Instant::now();
+            assert!(scaffold(&pack, &out).status().unwrap().success());
+            started.elapsed().as_micros() as u64
+        })
+        .min()
+        .unwrap_or(0);
     let mut rng = Rng(0x5eed_0000 + u64::try_from(signal).unwrap());
     let (mut absent, mut complete) = (0, 0);
     for round in 0..rounds {

@@ -303,3 +303,78 @@ fn ten_thousand_files_render_in_bounded_memory() {
         "peak resident memory {peak_kib} KiB, more than {RSS_CAP_KIB} KiB"
     );
 }
+
+/// The verbatim files of a directory pack are not all held in memory: 60 MiB of them (80 files
+/// of 768 KiB, each small enough to have been loaded whole before) render under a resident
+/// memory cap well below their size, and arrive intact.
+#[test]
+fn a_pack_larger_than_memory_allows_renders_in_flat_memory() {
+    const RSS_CAP_KIB: u64 = 40 * 1024;
+    const FILES: usize = 80;
+    const SIZE: usize = 768 * 1024;
+    if !std::path::Path::new("/usr/bin/time").is_file() {
+        eprintln!("note: a_pack_larger_than_memory_allows_renders_in_flat_memory did not run: it needs GNU time (/usr/bin/time, package `time`)");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let pack = work.path().join("assets");
+    std::fs::create_dir_all(pack.join("static")).unwrap();
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"assets\"\nversion = \"1.0.0\"\ndescription = \"d\"\n",
+    )
+    .unwrap();
+    std::fs::write(pack.join("README.md.tera"), "# {{ project_name }}\n").unwrap();
+    for i in 0..FILES {
+        let byte = b'a' + u8::try_from(i % 26).unwrap();
+        std::fs::write(
+            pack.join(format!("static/asset{i:02}.bin")),
+            vec![byte; SIZE],
+        )
+        .unwrap();
+    }
+    let out = work.path().join("out");
+    let peak = work.path().join("peak");
+    let run = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&peak)
+        .arg(env!("CARGO_BIN_EXE_scaffold"))
+        .args(["new", "assets-app", "--yes", "--no-git", "--pack"])
+        .arg(&pack)
+        .arg("-o")
+        .arg(&out)
+        .env("HOME", work.path())
+        .output()
+        .expect("GNU time runs scaffold");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let project = out.join("assets-app");
+    for i in [0, FILES / 2, FILES - 1] {
+        let bytes = std::fs::read(project.join(format!("static/asset{i:02}.bin"))).unwrap();
+        let byte = b'a' + u8::try_from(i % 26).unwrap();
+        assert!(
+            bytes.len() == SIZE && bytes.iter().all(|b| *b == byte),
+            "asset{i:02}"
+        );
+    }
+    let record = std::fs::read_to_string(project.join(".scaffold.toml")).unwrap();
+    assert_eq!(record.matches("\"static/asset").count(), FILES, "{record}");
+    let peak_kib: u64 = std::fs::read_to_string(&peak)
+        .unwrap()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("GNU time writes the peak resident memory in KiB");
+    assert!(
+        peak_kib <= RSS_CAP_KIB,
+        "peak resident memory {peak_kib} KiB for {} MiB of pack files, more than {RSS_CAP_KIB} KiB",
+        (FILES * SIZE) >> 20
+    );
+    eprintln!(
+        "peak resident memory {peak_kib} KiB for {} MiB of pack files",
+        (FILES * SIZE) >> 20
+    );
+}
