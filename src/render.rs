@@ -9,7 +9,6 @@
 //! inside the target. All evaluation runs under the tree's time budget and size limits.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobMatcher};
@@ -29,9 +28,8 @@ use crate::resolve::{Node, Resolved};
 /// when the time budget runs out or the plan grows past a size limit.
 pub fn render<'p>(resolved: &Resolved<'p>) -> Result<Plan<'p>> {
     let budget = &resolved.budget;
-    let by_path = render_node(&resolved.root, budget)?;
     let plan = Plan {
-        files: by_path.into_values().collect(),
+        files: render_node(&resolved.root, budget)?,
     };
     let limits = budget.limits();
     if plan.files.len() > limits.max_files {
@@ -69,7 +67,8 @@ struct Kept<'p> {
 // Long because it is one sequence over one pack (compile, rules, paths, bodies, checks)
 // whose steps share the compiled templates and the error context; split, each step would
 // need the whole state passed along.
-fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, PlannedFile<'p>>> {
+/// The files come back sorted by path, each path once.
+fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'p>>> {
     let pack = node.pack;
     let label = pack.label();
     let perr = |msg: String| Error::pack(&label, msg);
@@ -180,7 +179,9 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
         }
     };
 
-    let mut by_path: BTreeMap<String, PlannedFile<'p>> = BTreeMap::new();
+    // Each planned file with the pack file it comes from (for the collision message); sorted
+    // once at the end, which also brings any two files with the same path together.
+    let mut planned: Vec<(PlannedFile<'p>, &'p str)> = Vec::with_capacity(kept.len());
     let mut total: u64 = 0;
     for Kept {
         file,
@@ -216,14 +217,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
             Some(d) => d.shebang,
             None => file.link.is_none() && bytes.starts_with(b"#!"),
         };
-        if by_path.contains_key(&path) {
-            return Err(perr(format!(
-                "two files render to `{path}` (one of them is `{}`); rename one or add a [[files]] rule",
-                file.path
-            )));
-        }
-        by_path.insert(
-            path.clone(),
+        planned.push((
             PlannedFile {
                 path,
                 bytes,
@@ -232,8 +226,19 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
                 on_disk: file.on_disk.clone(),
                 secret,
             },
-        );
+            file.path.as_str(),
+        ));
     }
+    // Ties broken by the pack file's path (the pack's order), so of two files with one path
+    // the later in the pack is named; an unstable sort needs no buffer of the list's size.
+    planned.sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path).then_with(|| a.1.cmp(b.1)));
+    if let Some(pair) = planned.windows(2).find(|w| w[0].0.path == w[1].0.path) {
+        return Err(perr(format!(
+            "two files render to `{}` (one of them is `{}`); rename one or add a [[files]] rule",
+            pair[1].0.path, pair[1].1
+        )));
+    }
+    let mut by_path: Vec<PlannedFile<'p>> = planned.into_iter().map(|(f, _)| f).collect();
     for (inc, sub) in &node.includes {
         place_include(&label, inc, render_node(sub, budget)?, &mut by_path)?;
     }
@@ -246,8 +251,8 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<BTreeMap<String, 
 fn place_include<'p>(
     label: &str,
     inc: &Include,
-    files: BTreeMap<String, PlannedFile<'p>>,
-    by_path: &mut BTreeMap<String, PlannedFile<'p>>,
+    files: Vec<PlannedFile<'p>>,
+    by_path: &mut Vec<PlannedFile<'p>>,
 ) -> Result<()> {
     let perr = |msg: String| Error::pack(label, msg);
     let set = |globs: &[String]| -> Result<globset::GlobSet> {
@@ -263,7 +268,8 @@ fn place_include<'p>(
             .map_err(|e| perr(format!("include `{}`: {e}", inc.pack)))
     };
     let (only, exclude) = (set(&inc.only)?, set(&inc.exclude)?);
-    for file in files.into_values() {
+    let mut added = Vec::new();
+    for file in files {
         if (!inc.only.is_empty() && !only.is_match(&file.path)) || exclude.is_match(&file.path) {
             continue;
         }
@@ -271,28 +277,38 @@ fn place_include<'p>(
             "." | "" => file.path.clone(),
             into => format!("{into}/{}", file.path),
         };
-        by_path
-            .entry(path.clone())
-            .or_insert(PlannedFile { path, ..file });
+        // One include's paths are distinct (its files were), so only the files placed
+        // before it can take a path; `by_path` is still sorted here.
+        if by_path
+            .binary_search_by(|f| f.path.as_str().cmp(&path))
+            .is_err()
+        {
+            added.push(PlannedFile { path, ..file });
+        }
+    }
+    if !added.is_empty() {
+        by_path.append(&mut added);
+        by_path.sort_by(|a, b| a.path.cmp(&b.path));
     }
     Ok(())
 }
 
 /// A link must point at something this render produces, nothing may be written through
 /// one, and no path may be both a file and a directory.
-fn check_links_and_dirs(label: &str, by_path: &BTreeMap<String, PlannedFile<'_>>) -> Result<()> {
+fn check_links_and_dirs(label: &str, by_path: &[PlannedFile<'_>]) -> Result<()> {
     let perr = |msg: String| Error::pack(label, msg);
-    for f in by_path.values() {
+    let paths = || by_path.iter().map(|f| f.path.as_str());
+    for f in by_path {
         if let Some(target) = &f.link {
             let resolved = resolve_link(&f.path, target).unwrap_or_default();
-            if !path_exists_in(by_path.keys().map(String::as_str), &resolved) {
+            if !path_exists_in(paths(), &resolved) {
                 return Err(perr(format!(
                     "the link `{}` points to `{target}`, which these answers do not render; add a matching [[files]] rule for the link",
                     f.path
                 )));
             }
             let inside = format!("{}/", f.path);
-            if let Some(under) = by_path.keys().find(|p| p.starts_with(&inside)) {
+            if let Some(under) = paths().find(|p| p.starts_with(&inside)) {
                 return Err(perr(format!(
                     "`{under}` would be written through the link `{}`",
                     f.path
@@ -300,11 +316,10 @@ fn check_links_and_dirs(label: &str, by_path: &BTreeMap<String, PlannedFile<'_>>
             }
         }
     }
-    let dirs: std::collections::BTreeSet<&str> = by_path
-        .keys()
+    let dirs: std::collections::BTreeSet<&str> = paths()
         .flat_map(|p| p.match_indices('/').map(move |(i, _)| &p[..i]))
         .collect();
-    if let Some(clash) = by_path.keys().find(|p| dirs.contains(p.as_str())) {
+    if let Some(clash) = paths().find(|p| dirs.contains(p)) {
         return Err(perr(format!(
             "`{clash}` is both a file and a directory in the rendered tree"
         )));

@@ -166,9 +166,24 @@ fn load_builtin_as(name: &str, hash: Hash) -> Result<Pack> {
         })?;
     let mut files = Vec::new();
     collect_embedded(dir, dir.path(), &mut files);
+    // Hashed when scaffold was built (`build.rs`).
+    let hash = match hash {
+        Hash::Record => built_hash(name).map_or(Hash::Record, |h| Hash::Known(h.to_string())),
+        other => other,
+    };
     let mut pack = assemble(files, Origin::Builtin(name.to_string()), name, hash)?;
     load_includes(&mut pack, None, 0)?;
     Ok(pack)
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtin_hashes.rs"));
+
+/// The content hash of a built-in pack, computed by the build script.
+fn built_hash(name: &str) -> Option<&'static str> {
+    BUILTIN_HASHES
+        .iter()
+        .find(|(pack, _)| *pack == name)
+        .map(|(_, hash)| *hash)
 }
 
 /// How deep includes may nest (a pack including a pack including ...): deeper is a cycle.
@@ -854,6 +869,13 @@ mod tests {
             let pack = load_builtin(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(pack.name(), name, "the manifest name matches the directory");
             assert!(pack.content_hash.starts_with("sha256:"));
+            // The build script's hash is the one computed from the embedded files.
+            let dir = builtin_dir(name).unwrap();
+            let mut files = Vec::new();
+            collect_embedded(dir, dir.path(), &mut files);
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            assert_eq!(pack.content_hash, content_hash(&files).unwrap(), "{name}");
+            assert_eq!(built_hash(name), Some(pack.content_hash.as_str()));
             assert!(pack.files.iter().all(|f| f.path != MANIFEST));
         }
     }
