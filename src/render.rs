@@ -54,6 +54,46 @@ pub fn render<'p>(resolved: &Resolved<'p>) -> Result<Plan<'p>> {
     Ok(plan)
 }
 
+/// A `[[files]]` rule's glob (`/` never matched by a wildcard). Most rules name one file or
+/// everything under one directory: those are compared as strings, without building a regex.
+#[derive(Debug)]
+enum PathMatcher {
+    /// A glob without wildcards: that one path.
+    Exact(String),
+    /// `dir/**`, `dir` without wildcards: every path below `dir` (not `dir` itself).
+    Below(String),
+    /// Any other glob.
+    Glob(GlobMatcher),
+}
+
+impl PathMatcher {
+    fn new(glob: &str) -> std::result::Result<PathMatcher, globset::Error> {
+        let literal = |s: &str| !s.is_empty() && !s.contains(['*', '?', '[', ']', '{', '}', '\\']);
+        if literal(glob) {
+            return Ok(PathMatcher::Exact(glob.to_string()));
+        }
+        if let Some(dir) = glob.strip_suffix("/**") {
+            if literal(dir) {
+                return Ok(PathMatcher::Below(format!("{dir}/")));
+            }
+        }
+        Ok(PathMatcher::Glob(
+            GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()?
+                .compile_matcher(),
+        ))
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        match self {
+            PathMatcher::Exact(p) => path == p,
+            PathMatcher::Below(prefix) => path.starts_with(prefix.as_str()),
+            PathMatcher::Glob(m) => m.is_match(path),
+        }
+    }
+}
+
 /// One file of the pack as it will be rendered.
 struct Kept<'p> {
     file: &'p crate::pack::PackFile,
@@ -74,13 +114,11 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'
     let perr = |msg: String| Error::pack(&label, msg);
     let limits = budget.limits();
 
-    let mut rules: Vec<(GlobMatcher, String)> = Vec::with_capacity(pack.manifest.files.len());
+    let mut rules: Vec<(PathMatcher, String)> = Vec::with_capacity(pack.manifest.files.len());
     for rule in &pack.manifest.files {
-        let glob = GlobBuilder::new(&rule.glob)
-            .literal_separator(true)
-            .build()
+        let matcher = PathMatcher::new(&rule.glob)
             .map_err(|e| perr(format!("pack.toml: file rule glob `{}`: {e}", rule.glob)))?;
-        rules.push((glob.compile_matcher(), rule.when.clone()));
+        rules.push((matcher, rule.when.clone()));
     }
 
     // One Tera instance holds every template of the pack, added in one batch (much faster
@@ -555,6 +593,23 @@ when = "database == 'postgres'"
     }
 
     proptest::proptest! {
+        /// The string matchers agree with globset (`literal_separator`) wherever they apply.
+        #[test]
+        fn path_matchers_agree_with_globset(
+            glob in "[ab./]{1,6}(/\\*\\*)?",
+            path in "[ab./]{0,8}",
+        ) {
+            let ours = PathMatcher::new(&glob);
+            let theirs = GlobBuilder::new(&glob).literal_separator(true).build();
+            if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+                proptest::prop_assert_eq!(
+                    ours.is_match(&path),
+                    theirs.compile_matcher().is_match(&path),
+                    "{:?} {:?} {:?}", glob, path, ours
+                );
+            }
+        }
+
         /// Whatever names a pack's files have (expressions included), a render either fails
         /// or plans only relative paths that stay inside the target.
         #[test]

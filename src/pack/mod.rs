@@ -119,11 +119,18 @@ impl Pack {
 pub fn builtin_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = BUILTIN
         .dirs()
-        .filter(|d| d.get_file(d.path().join(MANIFEST)).is_some())
+        .filter(|d| has_manifest(d))
         .filter_map(|d| d.path().to_str())
         .collect();
     names.sort_unstable();
     names
+}
+
+/// Whether an embedded directory holds a `pack.toml` of its own (looked for among its own
+/// files: `Dir::get_file` searches the whole embedded tree).
+fn has_manifest(dir: &Dir<'_>) -> bool {
+    dir.files()
+        .any(|f| f.path().file_name().is_some_and(|n| n == MANIFEST))
 }
 
 /// Load a built-in pack by name.
@@ -157,7 +164,7 @@ pub(crate) enum Hash {
 
 fn load_builtin_as(name: &str, hash: Hash) -> Result<Pack> {
     let dir = builtin_dir(name)
-        .filter(|d| d.get_file(d.path().join(MANIFEST)).is_some())
+        .filter(|d| has_manifest(d))
         .ok_or_else(|| {
             Error::usage(format!(
                 "there is no built-in pack `{name}` (built-in packs: {})",
