@@ -73,6 +73,8 @@ def test_missing_item_is_404_json(client: TestClient, method: str) -> None:
     [
         {"name": ""},
         {"name": "   "},
+        {"name": "\u001f"},
+        {"name": "\u00a0\u2003\u3000"},
         {"description": "no name"},
         {"name": "x" * 201},
         {"name": None},
