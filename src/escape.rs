@@ -197,21 +197,34 @@ fn push_py_escape(out: &mut String, c: char) {
     };
 }
 
+/// The escapes Python and JavaScript literals share: backslash, line feed, TAB, carriage
+/// return and the enclosing quote. Whether `c` was one of them (then it is written).
+fn push_shared_escape(out: &mut String, c: char, quote: char) -> bool {
+    match c {
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// The inside of a Python literal enclosed in `quote`: that quote, backslashes, line
 /// breaks, control and every non-ASCII character escaped; the other quote as is.
 fn push_py_inside(out: &mut String, s: &str, quote: char) {
     for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_ascii_control() || !c.is_ascii() => push_py_escape(out, c),
-            c => out.push(c),
+        if push_shared_escape(out, c, quote) {
+            continue;
+        }
+        if c.is_ascii_control() || !c.is_ascii() {
+            push_py_escape(out, c);
+        } else {
+            out.push(c);
         }
     }
 }
@@ -245,15 +258,10 @@ pub fn js_lit(s: &str, preferred: char) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
+        if push_shared_escape(&mut out, c, quote) {
+            continue;
+        }
         match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
             c if c.is_control() => {
                 let _ = write!(out, "\\x{:02x}", u32::from(c));
             }

@@ -269,20 +269,14 @@ fn ten_thousand_files_render_in_bounded_memory() {
         );
         return;
     }
-    let run = std::process::Command::new("/usr/bin/time")
-        .args(["-f", "%M", "-o"])
-        .arg(&peak)
-        .arg("prlimit")
-        .arg(format!("--as={AS_CAP}"))
-        .arg("--")
-        .arg(env!("CARGO_BIN_EXE_scaffold"))
-        .args(["new", "big-app", "--yes", "--no-git", "--pack"])
-        .arg(&pack)
-        .arg("-o")
-        .arg(&out)
-        .env("HOME", work.path())
-        .output()
-        .expect("GNU time (package `time`) and prlimit (util-linux) run scaffold");
+    let cap = format!("--as={AS_CAP}");
+    let run = new_under_time(
+        &peak,
+        &["prlimit", &cap, "--"],
+        "big-app",
+        &pack,
+        work.path(),
+    );
     assert!(
         run.status.success(),
         "scaffold failed under a {} MiB address-space cap: {}",
@@ -292,12 +286,7 @@ fn ten_thousand_files_render_in_bounded_memory() {
     let files = crate::helpers::tree(&out.join("big-app"));
     assert_eq!(files.iter().filter(|f| f.ends_with(".txt")).count(), 9000);
     assert_eq!(files.iter().filter(|f| f.ends_with(".py")).count(), 1000);
-    let peak_kib: u64 = std::fs::read_to_string(&peak)
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("GNU time writes the peak resident memory in KiB");
+    let peak_kib = peak_kib(&peak);
     assert!(
         peak_kib <= RSS_CAP_KIB,
         "peak resident memory {peak_kib} KiB, more than {RSS_CAP_KIB} KiB"
@@ -335,17 +324,7 @@ fn a_pack_larger_than_memory_allows_renders_in_flat_memory() {
     }
     let out = work.path().join("out");
     let peak = work.path().join("peak");
-    let run = std::process::Command::new("/usr/bin/time")
-        .args(["-f", "%M", "-o"])
-        .arg(&peak)
-        .arg(env!("CARGO_BIN_EXE_scaffold"))
-        .args(["new", "assets-app", "--yes", "--no-git", "--pack"])
-        .arg(&pack)
-        .arg("-o")
-        .arg(&out)
-        .env("HOME", work.path())
-        .output()
-        .expect("GNU time runs scaffold");
+    let run = new_under_time(&peak, &[], "assets-app", &pack, work.path());
     assert!(
         run.status.success(),
         "{}",
@@ -362,12 +341,7 @@ fn a_pack_larger_than_memory_allows_renders_in_flat_memory() {
     }
     let record = std::fs::read_to_string(project.join(".scaffold.toml")).unwrap();
     assert_eq!(record.matches("\"static/asset").count(), FILES, "{record}");
-    let peak_kib: u64 = std::fs::read_to_string(&peak)
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("GNU time writes the peak resident memory in KiB");
+    let peak_kib = peak_kib(&peak);
     assert!(
         peak_kib <= RSS_CAP_KIB,
         "peak resident memory {peak_kib} KiB for {} MiB of pack files, more than {RSS_CAP_KIB} KiB",
@@ -377,4 +351,38 @@ fn a_pack_larger_than_memory_allows_renders_in_flat_memory() {
         "peak resident memory {peak_kib} KiB for {} MiB of pack files",
         (FILES * SIZE) >> 20
     );
+}
+
+/// `scaffold new NAME --yes --no-git --pack PACK -o WORK/out` under GNU time, which writes
+/// scaffold's own peak resident memory to `peak` (a spawn from this process would report
+/// ours), behind `wrapper` (such as `prlimit --as=N --`) when given.
+fn new_under_time(
+    peak: &std::path::Path,
+    wrapper: &[&str],
+    name: &str,
+    pack: &std::path::Path,
+    work: &std::path::Path,
+) -> std::process::Output {
+    std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(peak)
+        .args(wrapper)
+        .arg(env!("CARGO_BIN_EXE_scaffold"))
+        .args(["new", name, "--yes", "--no-git", "--pack"])
+        .arg(pack)
+        .arg("-o")
+        .arg(work.join("out"))
+        .env("HOME", work)
+        .output()
+        .expect("GNU time (package `time`) and the wrapper run scaffold")
+}
+
+/// The peak resident memory GNU time wrote, in KiB.
+fn peak_kib(peak: &std::path::Path) -> u64 {
+    std::fs::read_to_string(peak)
+        .unwrap()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("GNU time writes the peak resident memory in KiB")
 }
