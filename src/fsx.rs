@@ -221,3 +221,22 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     fs::rename(from, to)
 }
+
+/// Fill `buf` from `file` as far as it goes (completely, or to the end of the file), so two
+/// reads line up; how much was read.
+///
+/// # Errors
+/// The read's error (an interrupted read is retried).
+pub fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -502,9 +502,10 @@ fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
     };
     let (mut old_buf, mut new_buf) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
     loop {
-        let (Ok(got_old), Ok(got_new)) =
-            (fill(&mut old, &mut old_buf), fill(&mut new, &mut new_buf))
-        else {
+        let (Ok(got_old), Ok(got_new)) = (
+            crate::fsx::fill(&mut old, &mut old_buf),
+            crate::fsx::fill(&mut new, &mut new_buf),
+        ) else {
             return false;
         };
         if got_old != got_new || old_buf[..got_old] != new_buf[..got_new] {
@@ -514,19 +515,6 @@ fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
             return true;
         }
     }
-}
-
-/// Fill `buf` completely (or to the end of the file), so two reads line up; how much was read.
-fn fill(file: &mut fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    use std::io::Read;
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..])? {
-            0 => break,
-            k => filled += k,
-        }
-    }
-    Ok(filled)
 }
 
 /// Rename `from` to `to`, failing if `to` exists (unless it is an empty directory, which

@@ -493,7 +493,7 @@ impl Reader {
             .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
             .open(path)
             .map_err(io)?;
-        let n = fill(&mut file, &mut self.scratch).map_err(io)?;
+        let n = crate::fsx::fill(&mut file, &mut self.scratch).map_err(io)?;
         let verbatim = !rel.ends_with(".tera") && rel != MANIFEST;
         if n < self.scratch.len() {
             // All of it is in the buffer.
@@ -556,7 +556,7 @@ impl Reader {
         own.update(&self.scratch[..n]);
         let mut read = n as u64;
         loop {
-            let k = fill(&mut file, &mut self.scratch).map_err(io)?;
+            let k = crate::fsx::fill(&mut file, &mut self.scratch).map_err(io)?;
             if k == 0 {
                 break;
             }
@@ -630,21 +630,6 @@ fn on_disk(rel: String, path: &Path, bytes: &[u8]) -> PackFile {
             shebang: bytes.starts_with(b"#!"),
         })),
     }
-}
-
-/// Fill `buf` from `file` as far as it goes (a short count only at the end of the file).
-fn fill(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    use std::io::Read;
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// One file's part of a pack's content hash: its path, its size and bytes, its link target.
