@@ -153,13 +153,22 @@ impl AnswersFile {
 /// The environment variable that raises the answers file size limit.
 pub const ENV_MAX_ANSWERS: &str = "SCAFFOLD_MAX_ANSWERS_MIB";
 
-/// The largest answers file read: 1 MiB, or `SCAFFOLD_MAX_ANSWERS_MIB`.
+/// The default of [`max_answers_bytes`], in MiB. A project's own `.scaffold.toml` is read
+/// with this limit too (`update`, `--answers`), and its `[files]` table has a line of about
+/// 80 bytes plus the path for every generated file: 32 MiB holds the record of a project
+/// of 250,000 files (the default `SCAFFOLD_MAX_FILES`) with paths of 50 characters on
+/// average. Parsing a file this size takes about five times its size in memory.
+pub const DEFAULT_MAX_ANSWERS_MIB: u64 = 32;
+
+/// The largest answers file read: [`DEFAULT_MAX_ANSWERS_MIB`], or
+/// `SCAFFOLD_MAX_ANSWERS_MIB`.
 fn max_answers_bytes() -> u64 {
     std::env::var(ENV_MAX_ANSWERS)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|n| *n > 0)
-        .map_or(1024 * 1024, |n| n.saturating_mul(1024 * 1024))
+        .unwrap_or(DEFAULT_MAX_ANSWERS_MIB)
+        .saturating_mul(1024 * 1024)
 }
 
 /// Read a text file of at most `max` bytes, without reading more than that (so an endless

@@ -1,7 +1,6 @@
 //! Provenance in `.scaffold.toml`: where the pack came from, the hash of every generated
 //! file, and the checks a record goes through before it is replayed or updated.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -22,45 +21,63 @@ pub fn is_env(path: &str) -> bool {
     path.rsplit('/').next() == Some(".env")
 }
 
-/// Lowercase hex of a digest.
-fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write;
-    digest.iter().fold(String::with_capacity(64), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 /// `sha256:<64 hex>` of some bytes: the form of every `[files]` entry.
 #[must_use]
 pub fn hash_bytes(bytes: &[u8]) -> String {
     format!("sha256:{:x}", Sha256::digest(bytes))
 }
 
-/// `[files]`: every planned file's path and the hash of its bytes (links hash their
-/// target; files streamed from a directory pack are read to be hashed). `.env` files are
-/// left out: their secrets are fresh on every render (a record replays byte for byte), and
-/// they are never replaced anyway.
+/// The record as TOML text (see [`AnswersFile::to_toml_string`]) with its `[files]` table:
+/// every planned file's path and the hash of its bytes (links hash their target; files
+/// left on disk in a directory pack carry the hash taken when the pack was read, and their
+/// copy is checked against it). `.env` files are left out: their secrets are fresh on every
+/// render (a record replays byte for byte), and they are never replaced anyway.
 ///
-/// # Errors
-/// A streamed file that cannot be read.
-pub fn file_hashes(plan: &Plan<'_>) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for f in &plan.files {
-        if f.path == RECORD_FILE || is_env(&f.path) {
-            continue;
+/// The table is written straight from the plan, which is sorted as the TOML serializer
+/// sorts a map, one line per file: no map of every path and hash is built first, so a pack
+/// of many files does not hold its file list twice more while the record is written. The
+/// text is the serializer's, byte for byte (tested).
+#[must_use]
+pub fn record_toml(record: &AnswersFile, plan: &Plan<'_>) -> String {
+    use toml_writer::WriteTomlKey;
+    debug_assert!(record.files.is_empty(), "the files come from the plan");
+    let mut out = record.to_toml_string();
+    let lines = plan
+        .files
+        .iter()
+        .filter(|f| f.path != RECORD_FILE && !is_env(&f.path));
+    let mut table_open = false;
+    for f in lines {
+        if !table_open {
+            let per_file: usize = 90;
+            out.reserve(plan.files.len().saturating_mul(per_file));
+            out.push_str("\n[files]\n");
+            table_open = true;
         }
-        let hash = if let Some(target) = &f.link {
-            hash_bytes(target.as_bytes())
+        // Writing into a `String` cannot fail.
+        let _ = f.path.as_str().write_toml_key(&mut out);
+        out.push_str(" = \"sha256:");
+        let digest = if let Some(target) = &f.link {
+            Sha256::digest(target.as_bytes()).into()
         } else if let Some(d) = &f.on_disk {
             // Taken when the pack was read; the copy into the project is checked against it.
-            format!("sha256:{}", hex(&d.sha256))
+            d.sha256
         } else {
-            hash_bytes(&f.bytes)
+            Sha256::digest(&f.bytes).into()
         };
-        out.insert(f.path.clone(), hash);
+        push_hex(&mut out, &digest);
+        out.push_str("\"\n");
     }
-    Ok(out)
+    out
+}
+
+/// Append the lowercase hex of a digest.
+fn push_hex(out: &mut String, digest: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for b in digest {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
 }
 
 /// The `[pack]` table for a pack: name, version, content hash and source.
@@ -224,6 +241,138 @@ pub fn check_replay_version(rec: &AnswersFile, pack: &Pack, locked: bool, ui: &U
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::{OnDisk, PlannedFile};
+    use std::collections::BTreeMap;
+
+    fn planned(path: &str, bytes: &[u8]) -> PlannedFile<'static> {
+        PlannedFile {
+            path: path.to_string(),
+            bytes: bytes.to_vec().into(),
+            executable: false,
+            link: None,
+            on_disk: None,
+            secret: false,
+        }
+    }
+
+    /// `record_toml` against the serializer given the same files as a map.
+    fn agrees_with_the_serializer(record: &AnswersFile, files: Vec<PlannedFile<'static>>) {
+        let mut plan = Plan::default();
+        let mut map = BTreeMap::new();
+        for f in files {
+            let hash = if let Some(t) = &f.link {
+                hash_bytes(t.as_bytes())
+            } else if let Some(d) = &f.on_disk {
+                format!(
+                    "sha256:{}",
+                    d.sha256
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                )
+            } else {
+                hash_bytes(&f.bytes)
+            };
+            if f.path != RECORD_FILE && !is_env(&f.path) {
+                map.insert(f.path.clone(), hash);
+            }
+            plan.add(f).expect("paths are unique");
+        }
+        let mut full = record.clone();
+        full.files = map;
+        assert_eq!(record_toml(record, &plan), full.to_toml_string());
+    }
+
+    fn sample_record(variables: bool) -> AnswersFile {
+        AnswersFile {
+            format: Some(FORMAT),
+            scaffold_version: Some("0.1.0".into()),
+            name: Some("demo".into()),
+            stack: Some("fastapi".into()),
+            pack: Some(PackRecord {
+                name: "fastapi".into(),
+                version: "1.0.0".into(),
+                content_hash: "sha256:00".into(),
+                source: Some("builtin".into()),
+                ..PackRecord::default()
+            }),
+            variables: if variables {
+                BTreeMap::from([("docker".to_string(), toml::Value::Boolean(true))])
+            } else {
+                BTreeMap::new()
+            },
+            ..AnswersFile::default()
+        }
+    }
+
+    #[test]
+    fn the_files_table_is_the_serializers_text() {
+        let odd = [
+            "Makefile",
+            "app/main.py",
+            "with space/x.txt",
+            "quote\"d.txt",
+            "it's.txt",
+            "back\\slash",
+            "tab\there",
+            "caf\u{e9}/\u{fc}.py",
+            "bare-key_9",
+            ".env",
+            "sub/.env",
+            ".env.example",
+            RECORD_FILE,
+        ];
+        for variables in [false, true] {
+            let mut files: Vec<_> = odd.iter().map(|p| planned(p, p.as_bytes())).collect();
+            let mut link = planned("link", b"");
+            link.link = Some("app/main.py".into());
+            files.push(link);
+            let mut disk = planned("big.bin", b"");
+            disk.on_disk = Some(Box::new(OnDisk {
+                path: "/nowhere".into(),
+                size: 3,
+                sha256: [0xab; 32],
+                shebang: false,
+            }));
+            files.push(disk);
+            agrees_with_the_serializer(&sample_record(variables), files);
+            // No file to record: no table.
+            agrees_with_the_serializer(&sample_record(variables), vec![planned(".env", b"S=1")]);
+        }
+    }
+
+    /// The record of a project of many files is read back under the default limits (an
+    /// answers file limit of 1 MiB refused the record of a 15,000-file project, so `update`
+    /// could not run in a project scaffold had just made).
+    #[test]
+    fn the_record_of_a_large_project_reads_back() {
+        let files = 60_000;
+        let mut plan = Plan::default();
+        for i in 0..files {
+            plan.files.push(planned(
+                &format!("src/area{:03}/module_{i:06}.py", i % 1000),
+                b"x",
+            ));
+        }
+        plan.files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let text = record_toml(&sample_record(true), &plan);
+        assert!(text.len() > 5 * 1024 * 1024, "{} bytes", text.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(RECORD_FILE);
+        std::fs::write(&path, &text).unwrap();
+        let back = AnswersFile::load(&path).unwrap();
+        assert_eq!(back.files.len(), files);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_paths_give_the_serializers_text(
+            paths in proptest::collection::btree_set("\\PC{1,12}|[\\x00-\\x7f]{1,6}", 0..12),
+        ) {
+            let files = paths.iter().map(|p| planned(p, p.as_bytes())).collect();
+            agrees_with_the_serializer(&sample_record(true), files);
+        }
+    }
 
     #[test]
     fn versions_compare_numerically() {

@@ -104,11 +104,10 @@ pub fn plan<'p>(
     let context = resolved.context().clone();
     let rendering = Instant::now();
     let mut plan = render::render(&resolved)?;
-    let mut record = record(pack, &context, choice);
-    record.files = provenance::file_hashes(&plan)?;
+    let record = provenance::record_toml(&record(pack, &context, choice), &plan);
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
-        bytes: record.to_toml_string().into_bytes().into(),
+        bytes: record.into_bytes().into(),
         executable: false,
         link: None,
         on_disk: None,
@@ -135,7 +134,7 @@ fn record(pack: &Pack, context: &TemplateContext, choice: &Choice) -> AnswersFil
             .filter(|(k, _)| pack.manifest.variable(k).is_some())
             .map(|(k, v)| (k.clone(), v.to_toml()))
             .collect(),
-        // Filled from the rendered files by `plan`.
+        // Written from the rendered files by `plan` (`record_toml`).
         files: std::collections::BTreeMap::new(),
     }
 }

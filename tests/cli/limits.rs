@@ -214,7 +214,7 @@ fn an_endless_answers_file_ends_at_once() {
     ]);
     let started = Instant::now();
     s.run()
-        .fails_with(2, "larger than 1 MiB")
+        .fails_with(2, "larger than 32 MiB")
         .fails_with(2, "SCAFFOLD_MAX_ANSWERS_MIB");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
