@@ -685,16 +685,16 @@ fn template_refs(src: &str) -> impl Iterator<Item = &str> {
 /// template sources (a name that is not among them ends the chain). Counted without
 /// recursion, so a hostile chain cannot overflow the stack here either.
 #[must_use]
-pub fn template_depth(sources: &[(String, String)]) -> usize {
+pub fn template_depth<N: AsRef<str>, S: AsRef<str>>(sources: &[(N, S)]) -> usize {
     let index: HashMap<&str, usize> = sources
         .iter()
         .enumerate()
-        .map(|(i, (n, _))| (n.as_str(), i))
+        .map(|(i, (n, _))| (n.as_ref(), i))
         .collect();
     let edges: Vec<Vec<usize>> = sources
         .iter()
         .map(|(_, src)| {
-            template_refs(src)
+            template_refs(src.as_ref())
                 .filter_map(|name| index.get(name).copied())
                 .collect()
         })
@@ -737,7 +737,10 @@ pub fn template_depth(sources: &[(String, String)]) -> usize {
 ///
 /// # Errors
 /// [`Error::Limit`] naming the limit.
-pub fn check_template_depth(sources: &[(String, String)], limits: &Limits) -> Result<()> {
+pub fn check_template_depth<N: AsRef<str>, S: AsRef<str>>(
+    sources: &[(N, S)],
+    limits: &Limits,
+) -> Result<()> {
     let depth = template_depth(sources);
     if depth > limits.max_template_depth {
         return Err(Error::Limit {

@@ -123,11 +123,12 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'
 
     // One Tera instance holds every template of the pack, added in one batch (much faster
     // than one at a time), named after its file so errors point at `file:line:col`.
-    let mut sources: Vec<(String, String)> = Vec::new();
+    // Template text is borrowed from the pack, not copied.
+    let mut sources: Vec<(Cow<'p, str>, Cow<'p, str>)> = Vec::new();
     for (i, (_, when)) in rules.iter().enumerate() {
         sources.push((
-            condition_name("[[files]] rule", i, when),
-            condition_source(when),
+            condition_name("[[files]] rule", i, when).into(),
+            condition_source(when).into(),
         ));
     }
     let mut kept = Vec::with_capacity(pack.files.len());
@@ -153,10 +154,10 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'
                     file.path
                 ))
             })?;
-            sources.push((file.path.clone(), text.to_string()));
+            sources.push((file.path.as_str().into(), text.into()));
         }
         if named {
-            sources.push((path_template_name(&file.path), logical.to_string()));
+            sources.push((path_template_name(&file.path).into(), logical.into()));
         }
         kept.push(Kept {
             file,
@@ -171,7 +172,7 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'
         pack: label.clone(),
         problem,
     };
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_ref(), s.as_ref())))
         .map_err(|e| template_err(engine::template_error(&e)))?;
     let tera = Arc::new(tera);
     let ctx = Arc::new(node.context.to_tera());
@@ -205,6 +206,9 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'
         }
     }
     let mut rendered = engine::render_many(&tera, &ctx, jobs, budget)?.into_iter();
+    // Every template is rendered: the compiled templates and their sources are not needed
+    // while the plan is put together, which for a pack of many files holds its own list.
+    drop((tera, ctx, sources));
     let mut next = |file: &str| -> Result<Vec<u8>> {
         match rendered.next() {
             Some(Ok(bytes)) => Ok(bytes),
