@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
 use crate::fsx::{create_at, flock, mkdir_at, open_dir, open_dir_at, rename_at, symlink_at};
@@ -466,21 +467,103 @@ impl Dirs {
     }
 }
 
-/// Write every planned file under `root`, creating directories as needed.
+/// Plans of fewer files are written by one thread: starting another costs more than it
+/// saves.
+const PARALLEL_FROM: usize = 256;
+
+/// The most threads that write one tree.
+const MAX_WRITERS: usize = 4;
+
+/// Write every planned file under `root`, creating directories as needed. A large plan is
+/// cut into contiguous runs of about equal cost (a run of the sorted plan keeps mostly to
+/// its own directories, so the writers seldom wait on one directory's lock), written by
+/// one thread each, as many as the CPUs this process may use (up to [`MAX_WRITERS`]). The
+/// first failure stops the others; nothing of this reaches the target before the rename.
 fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
-    let mut dirs = Dirs::new(open_dir(root).map_err(|e| Error::io("cannot open", root, e))?);
-    for file in &plan.files {
-        if interrupt::requested() {
-            return Err(Error::Interrupted);
+    let files = plan.files.as_slice();
+    let writers = if files.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WRITERS))
+    };
+    if writers == 1 {
+        return write_run(files, root, &AtomicBool::new(false));
+    }
+    let runs = split_by_cost(files, writers);
+    let stop = AtomicBool::new(false);
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs[1..]
+            .iter()
+            .map(|run| scope.spawn(|| write_run(run, root, &stop)))
+            .collect();
+        let mut results = vec![write_run(runs[0], root, &stop)];
+        for handle in handles {
+            results.push(handle.join().unwrap_or_else(|_| {
+                Err(Error::Failed {
+                    message: "a thread writing the project stopped unexpectedly; nothing was written, run scaffold again".into(),
+                })
+            }));
         }
-        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
-        let shown = root.join(&file.path);
-        let handle = dirs
-            .get(dir, true)
-            .map_err(|e| Error::io("cannot create directory", root.join(dir), e))?;
-        place_at(handle, name, file, &shown)?;
+        results
+    });
+    // The first real failure, not a run that stopped because another failed.
+    let mut stopped = false;
+    for result in results {
+        match result {
+            Err(Error::Interrupted) => stopped = true,
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
+    }
+    if stopped {
+        return Err(Error::Interrupted);
     }
     Ok(())
+}
+
+/// Cut `files` into `n` contiguous runs of about equal cost (a fixed cost per file plus
+/// its bytes).
+fn split_by_cost<'f, 'a>(files: &'f [PlannedFile<'a>], n: usize) -> Vec<&'f [PlannedFile<'a>]> {
+    const PER_FILE: u64 = 16 * 1024;
+    let cost = |f: &PlannedFile<'_>| PER_FILE + f.size();
+    let total: u64 = files.iter().map(cost).sum();
+    let share = total / n as u64 + 1;
+    let mut runs = Vec::with_capacity(n);
+    let (mut start, mut acc) = (0, 0u64);
+    for (i, f) in files.iter().enumerate() {
+        acc += cost(f);
+        if acc >= share && runs.len() + 1 < n {
+            runs.push(&files[start..=i]);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    runs.push(&files[start..]);
+    runs
+}
+
+/// Write one run of planned files under `root`; stops early, as interrupted, when `stop`
+/// is set (another run failed), and sets it when this one fails.
+fn write_run(files: &[PlannedFile<'_>], root: &Path, stop: &AtomicBool) -> Result<()> {
+    let result = (|| {
+        let mut dirs = Dirs::new(open_dir(root).map_err(|e| Error::io("cannot open", root, e))?);
+        for file in files {
+            if interrupt::requested() || stop.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
+            let shown = root.join(&file.path);
+            let handle = dirs
+                .get(dir, true)
+                .map_err(|e| Error::io("cannot create directory", root.join(dir), e))?;
+            place_at(handle, name, file, &shown)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        stop.store(true, Ordering::Relaxed);
+    }
+    result
 }
 
 /// Whether the file at `path` already holds exactly what `file` would write.
@@ -1249,6 +1332,48 @@ mod tests {
 
     /// A file copied from a pack on disk is checked against the hash taken when the pack was
     /// loaded: changed since (same size or not), nothing is written.
+    #[test]
+    fn large_plans_are_cut_into_contiguous_runs_of_about_equal_cost() {
+        let file = |i: usize, size: usize| PlannedFile {
+            path: format!("f{i:05}"),
+            bytes: Cow::Owned(vec![b'x'; size]),
+            executable: false,
+            link: None,
+            on_disk: None,
+            secret: false,
+        };
+        let even: Vec<_> = (0..1000).map(|i| file(i, 100)).collect();
+        let skewed: Vec<_> = (0..1000)
+            .map(|i| file(i, if i < 10 { 1 << 20 } else { 10 }))
+            .collect();
+        for files in [&even, &skewed] {
+            for n in 1..=4 {
+                let runs = split_by_cost(files, n);
+                assert_eq!(runs.len(), n);
+                // Contiguous, in order, every file once.
+                let joined: Vec<&str> = runs
+                    .iter()
+                    .flat_map(|r| r.iter().map(|f| f.path.as_str()))
+                    .collect();
+                let all: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+                assert_eq!(joined, all);
+                let cost =
+                    |r: &[PlannedFile<'_>]| r.iter().map(|f| 16 * 1024 + f.size()).sum::<u64>();
+                let total = cost(files);
+                for run in &runs {
+                    assert!(
+                        cost(run) <= total / n as u64 + 16 * 1024 + (1 << 20),
+                        "n={n}"
+                    );
+                }
+            }
+        }
+        // A few files, many writers: no empty run but the last.
+        let few: Vec<_> = (0..3).map(|i| file(i, 1)).collect();
+        let runs = split_by_cost(&few, 4);
+        assert_eq!(runs.iter().map(|r| r.len()).sum::<usize>(), 3);
+    }
+
     #[test]
     fn a_pack_file_changed_since_loading_fails_the_write() {
         use sha2::Digest;
