@@ -18,6 +18,11 @@
 #                                          # takes seconds to tens of seconds)
 #   WHERE=shm bash benches/render.sh       # tmpfs only (WHERE=disk: disk only)
 #   BIN=path/to/scaffold bash benches/render.sh   # another build (no cargo build)
+#   BASE=path/to/old/scaffold bash benches/render.sh
+#                                          # a second build in the same rotation (each
+#                                          # round runs scaffold, BASE and cp -r, in turn
+#                                          # first): the two builds compared under the same
+#                                          # machine conditions, as BASE / scaffold ratios
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "GNU time is needed: apt-get install time" >&2; exit 2; }
@@ -27,6 +32,8 @@ if [ -z "${BIN:-}" ]; then
   BIN="$PWD/target/release/scaffold"
 fi
 pairs=${PAIRS:-11}
+base_bin=${BASE:-}
+if [ -n "$base_bin" ] && [ ! -x "$base_bin" ]; then echo "BASE=$base_bin is not an executable" >&2; exit 2; fi
 disk_pairs=${DISK_PAIRS:-5}
 where=${WHERE:-both}
 fixtures=$(mktemp -d "${TMPDIR:-/tmp}/scaffold-bench-fixtures.XXXXXX")
@@ -73,13 +80,14 @@ run_pairs() {
   local n kib
   n=$(find "$ref/bench-app" -type f | wc -l)
   kib=$(du -sk "$ref/bench-app" | cut -f1)
-  python3 - "$label ($n files, $kib KiB)" "$pairs" "$out" "$BIN" "$ref" "$@" <<'PY'
+  python3 - "$label ($n files, $kib KiB)" "$pairs" "$out" "$BIN" "$base_bin" "$ref" "$@" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
-label, pairs, out, binary, ref, *args = sys.argv[1:]
+label, pairs, out, binary, base, ref, *args = sys.argv[1:]
 pairs = int(pairs)
 scaffold = [binary, "new", "bench-app", *args, "--yes", "--no-git", "-o", out]
 copy = ["cp", "-r", ref, out]
 dry = [binary, "new", "bench-app", *args, "--yes", "--no-git", "--dry-run", "-o", out]
+older = [base, *scaffold[1:]] if base else None
 def timed(cmd):
     """Wall time and CPU time (user + system, from the kernel's account of this child)."""
     shutil.rmtree(out, ignore_errors=True)
@@ -91,24 +99,31 @@ def timed(cmd):
     if p.returncode:
         sys.exit(f"{cmd} exited with {p.returncode}")
     return wall, ru.ru_utime + ru.ru_stime
-for cmd in (scaffold, copy):  # warm-up
+rotation = [("scaffold", scaffold), ("cp", copy)] + ([("base", older)] if older else [])
+for _, cmd in rotation:  # warm-up
     timed(cmd)
-s, c, r, sc, cc, rc, d, dc = [], [], [], [], [], [], [], []
+t = {name: [] for name, _ in rotation}
+d, dc = [], []
 for i in range(pairs):
-    if i % 2:
-        b = timed(copy); a = timed(scaffold)
-    else:
-        a = timed(scaffold); b = timed(copy)
-    s.append(a[0]); c.append(b[0]); r.append(a[0] / b[0])
-    sc.append(a[1]); cc.append(b[1]); rc.append(a[1] / max(b[1], 1e-6))
+    k = i % len(rotation)
+    for name, cmd in rotation[k:] + rotation[:k]:
+        t[name].append(timed(cmd))
     shutil.rmtree(out, ignore_errors=True)
     w, cpu = timed(dry); d.append(w); dc.append(cpu)
 shutil.rmtree(out, ignore_errors=True)
 ms = lambda xs: f"{statistics.median(xs) * 1000:7.1f} ms"
-print(f"{label:36} wall: scaffold {ms(s)}  cp -r {ms(c)}  ratio {statistics.median(r):4.2f}x"
-      f" (min {min(r):.2f}, max {max(r):.2f})  --dry-run {ms(d)}", flush=True)
-print(f"{'':36} cpu:  scaffold {ms(sc)}  cp -r {ms(cc)}  ratio {statistics.median(rc):4.2f}x"
-      f" (min {min(rc):.2f}, max {max(rc):.2f})  --dry-run {ms(dc)}", flush=True)
+def ratios(a, b, i):
+    return [x[i] / max(y[i], 1e-6) for x, y in zip(t[a], t[b])]
+for i, kind in ((0, "wall"), (1, "cpu: ")):
+    r = ratios("scaffold", "cp", i)
+    head = label if i == 0 else ""
+    print(f"{head:36} {kind:5} scaffold {ms([x[i] for x in t['scaffold']])}  cp -r {ms([x[i] for x in t['cp']])}"
+          f"  ratio {statistics.median(r):4.2f}x (min {min(r):.2f}, max {max(r):.2f})"
+          f"  --dry-run {ms(d if i == 0 else dc)}", flush=True)
+    if older:
+        rb = ratios("base", "scaffold", i)
+        print(f"{'':36} {kind:5} BASE     {ms([x[i] for x in t['base']])}  BASE / scaffold {statistics.median(rb):4.2f}x"
+              f" (min {min(rb):.2f}, max {max(rb):.2f})", flush=True)
 PY
   rm -rf "$out"
   /usr/bin/time -f "$label: peak RSS %M KiB" "$BIN" new bench-app "$@" --yes --no-git -o "$out" 2>&1 >/dev/null | tail -n 1
