@@ -91,7 +91,11 @@ fn interrupt_many(signal: i32, rounds: u32) -> (u32, u32) {
         // Spread over the whole run and past its end; every fourth round in its first
         // quarter, so some signals land before the rename even when the timing runs were
         // slow and these are fast (other tests share the machine).
-        let window = if round % 4 == 0 { full / 4 } else { full + full / 2 };
+        let window = if round % 4 == 0 {
+            full / 4
+        } else {
+            full + full / 2
+        };
         std::thread::sleep(Duration::from_micros(rng.below(window)));
         // SAFETY: signalling our own child.
         unsafe {
@@ -402,10 +406,14 @@ fn signals_during_force_never_mix_old_and_new() {
             crate::helpers::copy_dir(&old, &target);
             let child = force_cmd(&new_pack, &out).spawn().unwrap();
             // Spread over the whole run and past its end; every fourth round in its first
-        // quarter, so some signals land before the rename even when the timing runs were
-        // slow and these are fast (other tests share the machine).
-        let window = if round % 4 == 0 { full / 4 } else { full + full / 2 };
-        std::thread::sleep(Duration::from_micros(rng.below(window)));
+            // quarter, so some signals land before the renames even when the timing run was
+            // slow and these are fast (other tests share the machine).
+            let window = if round % 4 == 0 {
+                full / 4
+            } else {
+                full + full / 2
+            };
+            std::thread::sleep(Duration::from_micros(rng.below(window)));
             kill(&child, signal);
             let run = child.wait_with_output().unwrap();
             runs += 1;
