@@ -162,7 +162,7 @@ pub const DEFAULT_MAX_ANSWERS_MIB: u64 = 32;
 
 /// The largest answers file read: [`DEFAULT_MAX_ANSWERS_MIB`], or
 /// `SCAFFOLD_MAX_ANSWERS_MIB`.
-fn max_answers_bytes() -> u64 {
+pub(crate) fn max_answers_bytes() -> u64 {
     std::env::var(ENV_MAX_ANSWERS)
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())

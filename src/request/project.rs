@@ -105,6 +105,17 @@ pub fn plan<'p>(
     let rendering = Instant::now();
     let mut plan = render::render(&resolved)?;
     let record = provenance::record_toml(&record(pack, &context, choice), &plan);
+    // A record this run could not read back (a project of very many files, or very long
+    // paths): say so now, and how to read it, rather than when `update` refuses it.
+    let limit = crate::answers::max_answers_bytes();
+    if record.len() as u64 > limit {
+        let mib = (record.len() as u64).div_ceil(1024 * 1024);
+        session.ui.warn(&format!(
+            "`{RECORD_FILE}` is {mib} MiB, more than the {} MiB `scaffold update` and `--answers` read; run them with {}={mib}",
+            limit / (1024 * 1024),
+            crate::answers::ENV_MAX_ANSWERS
+        ));
+    }
     plan.add(PlannedFile {
         path: RECORD_FILE.to_string(),
         bytes: record.into_bytes().into(),

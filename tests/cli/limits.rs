@@ -386,3 +386,44 @@ fn peak_kib(peak: &std::path::Path) -> u64 {
         .and_then(|l| l.trim().parse().ok())
         .expect("GNU time writes the peak resident memory in KiB")
 }
+
+/// A record larger than the answers file limit: `new` says so, naming the variable and the
+/// value that reads it, and with that value `update` reads the record.
+#[test]
+fn a_record_past_the_answers_limit_is_announced() {
+    let mut s = Scaffold::new()
+        .args(["new", "many", "--yes", "--no-git", "--pack", "p"])
+        .env("SCAFFOLD_MAX_ANSWERS_MIB", "1");
+    minimal_pack(&s.path("p"));
+    // 4,000 files with 230-character names: a record of about 1.2 MiB.
+    let long = "n".repeat(225);
+    std::fs::create_dir_all(s.path("p/d")).unwrap();
+    for i in 0..4000 {
+        std::fs::write(s.path(&format!("p/d/{long}{i:05}.txt")), "x").unwrap();
+    }
+    let run = s.run();
+    run.success();
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("MiB, more than the 1 MiB")
+            && stderr.contains("SCAFFOLD_MAX_ANSWERS_MIB=2"),
+        "{stderr}"
+    );
+    let project = s.path("many");
+    let update = |mib: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scaffold"))
+            .args(["update", "--dry-run"])
+            .current_dir(&project)
+            .env("SCAFFOLD_MAX_ANSWERS_MIB", mib)
+            .output()
+            .unwrap()
+    };
+    let refused = update("1");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let read = update("2");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+}
