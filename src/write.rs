@@ -1330,8 +1330,8 @@ mod tests {
         assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
     }
 
-    /// A file copied from a pack on disk is checked against the hash taken when the pack was
-    /// loaded: changed since (same size or not), nothing is written.
+    /// A large plan's runs: contiguous, in order, every file once, none costing much more
+    /// than its share.
     #[test]
     fn large_plans_are_cut_into_contiguous_runs_of_about_equal_cost() {
         let file = |i: usize, size: usize| PlannedFile {
@@ -1374,6 +1374,8 @@ mod tests {
         assert_eq!(runs.iter().map(|r| r.len()).sum::<usize>(), 3);
     }
 
+    /// A file copied from a pack on disk is checked against the hash taken when the pack was
+    /// loaded: changed since (same size or not), nothing is written.
     #[test]
     fn a_pack_file_changed_since_loading_fails_the_write() {
         use sha2::Digest;

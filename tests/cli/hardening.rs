@@ -67,6 +67,19 @@ impl Rng {
     }
 }
 
+/// How long after the start of round `round` to send its signal, for a run timed at `full`
+/// microseconds: spread over the whole run and past its end, and every fourth round in its
+/// first quarter, so some signals land before the rename even when the timing run was slow
+/// and the rounds are fast (other tests share the machine).
+fn signal_delay(rng: &mut Rng, round: u32, full: u64) -> Duration {
+    let window = if round % 4 == 0 {
+        full / 4
+    } else {
+        full + full / 2
+    };
+    Duration::from_micros(rng.below(window))
+}
+
 fn interrupt_many(signal: i32, rounds: u32) -> (u32, u32) {
     let work = tempfile::tempdir().unwrap();
     let pack = big_pack(work.path());
@@ -88,15 +101,7 @@ fn interrupt_many(signal: i32, rounds: u32) -> (u32, u32) {
     for round in 0..rounds {
         let out = work.path().join(format!("out{round}"));
         let mut child = scaffold(&pack, &out).spawn().unwrap();
-        // Spread over the whole run and past its end; every fourth round in its first
-        // quarter, so some signals land before the rename even when the timing runs were
-        // slow and these are fast (other tests share the machine).
-        let window = if round % 4 == 0 {
-            full / 4
-        } else {
-            full + full / 2
-        };
-        std::thread::sleep(Duration::from_micros(rng.below(window)));
+        std::thread::sleep(signal_delay(&mut rng, round, full));
         // SAFETY: signalling our own child.
         unsafe {
             libc::kill(i32::try_from(child.id()).unwrap(), signal);
@@ -405,15 +410,7 @@ fn signals_during_force_never_mix_old_and_new() {
             let target = out.join("demo");
             crate::helpers::copy_dir(&old, &target);
             let child = force_cmd(&new_pack, &out).spawn().unwrap();
-            // Spread over the whole run and past its end; every fourth round in its first
-            // quarter, so some signals land before the renames even when the timing run was
-            // slow and these are fast (other tests share the machine).
-            let window = if round % 4 == 0 {
-                full / 4
-            } else {
-                full + full / 2
-            };
-            std::thread::sleep(Duration::from_micros(rng.below(window)));
+            std::thread::sleep(signal_delay(&mut rng, round, full));
             kill(&child, signal);
             let run = child.wait_with_output().unwrap();
             runs += 1;
