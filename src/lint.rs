@@ -800,6 +800,7 @@ fn lint_default_render(l: &mut Linter, m: &Manifest, files: &[&PackFile], limits
         origin: Origin::Builtin("lint".into()),
         content_hash: String::new(),
         includes: Vec::new(),
+        at_write: None,
     };
     // The default render is the last step: it continues with what is left of the budget.
     let budget = std::mem::replace(&mut l.budget, limits.budget());

@@ -6,24 +6,71 @@
 //! touches the disk except reading the first bytes of a streamed file.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// The generated record of what made a project; always written at the project root.
 pub const RECORD_FILE: &str = ".scaffold.toml";
 
-/// A verbatim file of a directory pack that stays on disk: read once when the pack is loaded
-/// (for the hashes and its first bytes), copied when the project is written, and checked
-/// against the hash taken at load while it is copied.
+/// A verbatim file of a directory pack that stays on disk: copied from the pack when the
+/// project is written. A pack read now ([`OnDisk::read`]) has hashed it already, and the copy
+/// is checked against that; a pack read at write ([`OnDisk::unread`]) reads it once, as it
+/// is written, and [`OnDisk::seen`] is set then.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnDisk {
-    /// Where it is.
+    /// Where it is (empty for a file of a pack read at write: [`Pending::root`] joined
+    /// with its path in the pack, so a pack of many files holds no second path per file).
     pub path: PathBuf,
-    /// Its size when it was loaded.
+    /// What its bytes were when they were read.
+    seen: OnceLock<Seen>,
+}
+
+/// What a pack file's bytes were when scaffold read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    /// Its size.
     pub size: u64,
-    /// The SHA-256 of its bytes when it was loaded.
+    /// The SHA-256 of its bytes.
     pub sha256: [u8; 32],
     /// Whether it starts with `#!` (it is written executable).
     pub shebang: bool,
+}
+
+impl OnDisk {
+    /// A file whose bytes were read (and hashed) when the pack was loaded.
+    #[must_use]
+    pub fn read(path: PathBuf, seen: Seen) -> OnDisk {
+        OnDisk {
+            path,
+            seen: OnceLock::from(seen),
+        }
+    }
+
+    /// A file listed but not read yet: the write pass reads it and calls [`OnDisk::see`].
+    #[must_use]
+    pub fn unread() -> OnDisk {
+        OnDisk {
+            path: PathBuf::new(),
+            seen: OnceLock::new(),
+        }
+    }
+
+    /// What its bytes were, once read.
+    #[must_use]
+    pub fn seen(&self) -> Option<&Seen> {
+        self.seen.get()
+    }
+
+    /// Record what the write pass read (the first call wins; a file is read once).
+    pub fn see(&self, seen: Seen) {
+        let _ = self.seen.set(seen);
+    }
+
+    /// Its size, once read (0 before).
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.seen.get().map_or(0, |s| s.size)
+    }
 }
 
 /// One file to write.
@@ -38,7 +85,7 @@ pub struct PlannedFile<'a> {
     /// For a symbolic link: its relative target (checked to stay inside the target).
     pub link: Option<String>,
     /// A verbatim file copied from the pack on disk instead of `bytes`.
-    pub on_disk: Option<Box<OnDisk>>,
+    pub on_disk: Option<Arc<OnDisk>>,
     /// Whether it holds a secret its render generated (`secret()`): written 0600, never
     /// replaced by `--force`.
     pub secret: bool,
@@ -50,15 +97,91 @@ impl PlannedFile<'_> {
     pub fn size(&self) -> u64 {
         self.on_disk
             .as_ref()
-            .map_or(self.bytes.len() as u64, |d| d.size)
+            .map_or(self.bytes.len() as u64, |d| d.size())
+    }
+
+    /// Whether it is written executable: its content starts with `#!` (for a pack file read
+    /// at write, known once it is written).
+    #[must_use]
+    pub fn is_executable(&self) -> bool {
+        self.executable
+            || self
+                .on_disk
+                .as_ref()
+                .and_then(|d| d.seen())
+                .is_some_and(|s| s.shebang)
+    }
+
+    /// Whether the write pass of a pack read at write ([`Pending`]) writes it: a pack file
+    /// not read yet, or the record that pass completes (its place in the plan an
+    /// [`OnDisk::unread`] too, seen when it is written).
+    #[must_use]
+    pub fn is_unread(&self) -> bool {
+        self.on_disk.as_ref().is_some_and(|d| d.seen().is_none())
     }
 }
 
 /// The complete result of rendering, sorted by path.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Plan<'a> {
     /// The files, sorted by path.
     pub files: Vec<PlannedFile<'a>>,
+    /// For a pack read at write: what the write pass still has to read, and the record it
+    /// completes then.
+    pub pending: Option<Pending<'a>>,
+}
+
+/// The part of a plan that only the write pass completes, for a pack whose verbatim files
+/// were listed but not read ([`OnDisk::unread`]): the pass reads every file of the pack
+/// once, in path order, feeding the pack's content hash, and writes the kept ones as it
+/// goes; then `record` makes the `.scaffold.toml` that the plan holds a place for.
+pub struct Pending<'a> {
+    /// The pack's directory: each unread file is its path in the pack under it.
+    pub root: &'a Path,
+    /// Every file of the pack (manifest included), in path order.
+    pub pack_files: Vec<PackEntry<'a>>,
+    /// The pack's label, for messages.
+    pub label: String,
+    /// The limit on the bytes of the pack's files (the manifest, the templates as written
+    /// in the pack, every verbatim file), checked as they are read.
+    pub max_total_bytes: u64,
+    /// The record's text, from the pack's content hash and the plan (its files read).
+    pub record: RecordFn<'a>,
+}
+
+/// Makes the record from the pack's content hash and the written plan.
+pub type RecordFn<'a> = Box<dyn Fn(&str, &Plan<'_>) -> String + Send + Sync + 'a>;
+
+impl std::fmt::Debug for Pending<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("root", &self.root)
+            .field("pack_files", &self.pack_files)
+            .field("label", &self.label)
+            .field("max_total_bytes", &self.max_total_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One file of a pack as the write pass of a pack read at write sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackEntry<'a> {
+    /// Held in memory (the manifest, a template, a link): hashed as it is.
+    Held {
+        /// Its path in the pack.
+        path: &'a str,
+        /// Its bytes (empty for a link).
+        bytes: &'a [u8],
+        /// A link's target.
+        link: Option<&'a str>,
+    },
+    /// On disk ([`Pending::root`] joined with its path), read now.
+    Unread {
+        /// Its path in the pack.
+        path: &'a str,
+        /// The planned file it is written as, when the `[[files]]` rules keep it.
+        planned: Option<usize>,
+    },
 }
 
 impl<'a> Plan<'a> {
@@ -408,6 +531,7 @@ mod tests {
         };
         let mut plan = Plan {
             files: vec![file("a"), file("c")],
+            pending: None,
         };
         plan.add(file("b")).unwrap();
         assert_eq!(plan.files[1].path, "b");

@@ -30,6 +30,7 @@ pub fn render<'p>(resolved: &Resolved<'p>) -> Result<Plan<'p>> {
     let budget = &resolved.budget;
     let plan = Plan {
         files: render_node(&resolved.root, budget)?,
+        pending: None,
     };
     let limits = budget.limits();
     if plan.files.len() > limits.max_files {
@@ -255,8 +256,9 @@ fn render_node<'p>(node: &Node<'p>, budget: &Budget) -> Result<Vec<PlannedFile<'
         if total > limits.max_total_bytes {
             return Err(crate::resolve::total_too_large(&label, total, limits));
         }
+        // A pack file read at write: known when the write pass reads it.
         let executable = match &file.on_disk {
-            Some(d) => d.shebang,
+            Some(d) => d.seen().is_some_and(|s| s.shebang),
             None => file.link.is_none() && bytes.starts_with(b"#!"),
         };
         planned.push((
@@ -401,6 +403,7 @@ mod tests {
             origin: Origin::Builtin("test".into()),
             content_hash: String::new(),
             includes: Vec::new(),
+            at_write: None,
         }
     }
 
@@ -629,6 +632,7 @@ when = "database == 'postgres'"
                 origin: Origin::Builtin("test".into()),
                 content_hash: String::new(),
                 includes: Vec::new(),
+                at_write: None,
             };
             if let Ok(plan) = render(&p, &ctx(true, "sqlite")) {
                 for f in &plan.files {
@@ -636,7 +640,7 @@ when = "database == 'postgres'"
                     proptest::prop_assert!(!f.path.split('/').any(|s| s == ".." || s == "."));
                     proptest::prop_assert!(!std::path::Path::new(&f.path).is_absolute());
                 }
-            }
+            };
         }
     }
 }

@@ -180,7 +180,7 @@ fn check_tree_size(pack: &Pack, limits: &Limits) -> Result<()> {
             .map(|f| {
                 f.on_disk
                     .as_ref()
-                    .map_or(f.contents.len() as u64, |d| d.size)
+                    .map_or(f.contents.len() as u64, |d| d.size())
             })
             .sum::<u64>();
         stack.extend(&p.includes);
@@ -204,11 +204,16 @@ fn check_tree_size(pack: &Pack, limits: &Limits) -> Result<()> {
 /// The limit error for a plan over the total size limit.
 #[must_use]
 pub(crate) fn total_too_large(label: &str, bytes: u64, limits: &Limits) -> Error {
+    total_too_large_max(label, bytes, limits.max_total_bytes)
+}
+
+/// [`total_too_large`] for the limit `max`.
+pub(crate) fn total_too_large_max(label: &str, bytes: u64, max: u64) -> Error {
     Error::Limit {
         what: format!(
             "pack `{label}` plans {} or more, more than the limit of {}",
             engine::mib(bytes),
-            engine::mib(limits.max_total_bytes)
+            engine::mib(max)
         ),
         env: format!("{}=MIB", engine::ENV_MAX_TOTAL),
     }

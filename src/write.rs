@@ -19,6 +19,8 @@ pub use crate::fsx::{rename_noreplace, DirLock};
 use crate::interrupt;
 use crate::plan::{is_git_name, LinkTrouble, OnDisk, Plan, PlannedFile};
 
+mod stream;
+
 /// What the target looks like before writing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetState {
@@ -358,9 +360,14 @@ pub fn is_secret(file: &PlannedFile<'_>) -> bool {
 }
 
 fn mode_for(file: &PlannedFile<'_>) -> u32 {
+    mode_of(file, file.executable)
+}
+
+/// The mode of a planned file that is `executable` or not.
+fn mode_of(file: &PlannedFile<'_>, executable: bool) -> u32 {
     if is_secret(file) {
         0o600
-    } else if file.executable {
+    } else if executable {
         0o755
     } else {
         0o644
@@ -399,6 +406,15 @@ fn copy_checked(d: &OnDisk, to: &mut fs::File, shown: &Path) -> Result<()> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let read_err = |e| Error::io("cannot read", &d.path, e);
+    // A file of a pack read at write is written by the write pass (`stream`), never here.
+    let Some(seen) = d.seen() else {
+        return Err(Error::Failed {
+            message: format!(
+                "`{}` was not read before it was copied; this is a bug in scaffold, please report it",
+                d.path.display()
+            ),
+        });
+    };
     let mut from = fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
@@ -406,7 +422,7 @@ fn copy_checked(d: &OnDisk, to: &mut fs::File, shown: &Path) -> Result<()> {
         .map_err(read_err)?;
     COPY_BUF.with_borrow_mut(|buf| {
         let mut hasher = sha2::Sha256::new();
-        let mut left = d.size;
+        let mut left = seen.size;
         while left > 0 {
             let want = usize::try_from(left).map_or(buf.len(), |l| l.min(buf.len()));
             let k = match from.read(&mut buf[..want]) {
@@ -420,7 +436,7 @@ fn copy_checked(d: &OnDisk, to: &mut fs::File, shown: &Path) -> Result<()> {
                 .map_err(|e| Error::io("cannot write", shown, e))?;
             left -= k as u64;
         }
-        if left > 0 || <[u8; 32]>::from(hasher.finalize()) != d.sha256 {
+        if left > 0 || <[u8; 32]>::from(hasher.finalize()) != seen.sha256 {
             return Err(Error::Failed {
                 message: format!(
                     "`{}` changed while scaffold was copying it from the pack; nothing was written, run scaffold again",
@@ -481,22 +497,24 @@ const MAX_WRITERS: usize = 4;
 /// first failure stops the others; nothing of this reaches the target before the rename.
 fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
     let files = plan.files.as_slice();
+    // A pack read at write: its unread files and the record are written by the write pass.
+    let later = plan.pending.is_some();
     let writers = if files.len() < PARALLEL_FROM {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WRITERS))
     };
     if writers == 1 {
-        return write_run(files, root, &AtomicBool::new(false));
+        return write_run(files, root, &AtomicBool::new(false), later);
     }
     let runs = split_by_cost(files, writers);
     let stop = AtomicBool::new(false);
     let results: Vec<Result<()>> = std::thread::scope(|scope| {
         let handles: Vec<_> = runs[1..]
             .iter()
-            .map(|run| scope.spawn(|| write_run(run, root, &stop)))
+            .map(|run| scope.spawn(|| write_run(run, root, &stop, later)))
             .collect();
-        let mut results = vec![write_run(runs[0], root, &stop)];
+        let mut results = vec![write_run(runs[0], root, &stop, later)];
         for handle in handles {
             results.push(handle.join().unwrap_or_else(|_| {
                 Err(Error::Failed {
@@ -506,7 +524,12 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
         }
         results
     });
-    // The first real failure, not a run that stopped because another failed.
+    first_failure(results)
+}
+
+/// The first real failure of threads that wrote one tree, not a thread that stopped because
+/// another failed.
+fn first_failure(results: Vec<Result<()>>) -> Result<()> {
     let mut stopped = false;
     for result in results {
         match result {
@@ -522,10 +545,16 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
 }
 
 /// Cut `files` into `n` contiguous runs of about equal cost (a fixed cost per file plus
-/// its bytes).
+/// its bytes; nothing for a file the write pass of a pack read at write writes).
 fn split_by_cost<'f, 'a>(files: &'f [PlannedFile<'a>], n: usize) -> Vec<&'f [PlannedFile<'a>]> {
     const PER_FILE: u64 = 16 * 1024;
-    let cost = |f: &PlannedFile<'_>| PER_FILE + f.size();
+    let cost = |f: &PlannedFile<'_>| {
+        if f.is_unread() {
+            0
+        } else {
+            PER_FILE + f.size()
+        }
+    };
     let total: u64 = files.iter().map(cost).sum();
     let share = total / n as u64 + 1;
     let mut runs = Vec::with_capacity(n);
@@ -543,13 +572,17 @@ fn split_by_cost<'f, 'a>(files: &'f [PlannedFile<'a>], n: usize) -> Vec<&'f [Pla
 }
 
 /// Write one run of planned files under `root`; stops early, as interrupted, when `stop`
-/// is set (another run failed), and sets it when this one fails.
-fn write_run(files: &[PlannedFile<'_>], root: &Path, stop: &AtomicBool) -> Result<()> {
+/// is set (another run failed), and sets it when this one fails. With `later`, the files
+/// the write pass of a pack read at write writes (its unread files, the record) are left.
+fn write_run(files: &[PlannedFile<'_>], root: &Path, stop: &AtomicBool, later: bool) -> Result<()> {
     let result = (|| {
         let mut dirs = Dirs::new(open_dir(root).map_err(|e| Error::io("cannot open", root, e))?);
         for file in files {
             if interrupt::requested() || stop.load(Ordering::Relaxed) {
                 return Err(Error::Interrupted);
+            }
+            if later && file.is_unread() {
+                continue;
             }
             let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
             let shown = root.join(&file.path);
@@ -571,13 +604,10 @@ fn same_content(path: &Path, file: &PlannedFile<'_>) -> bool {
     if file.link.is_some() {
         return false;
     }
-    let Some(OnDisk {
-        path: src, size, ..
-    }) = file.on_disk.as_deref()
-    else {
+    let Some(OnDisk { path: src, .. }) = file.on_disk.as_deref() else {
         return fs::read(path).is_ok_and(|old| old == *file.bytes);
     };
-    if fs::metadata(path).map(|m| m.len()).ok() != Some(*size) {
+    if fs::metadata(path).map(|m| m.len()).ok() != Some(file.size()) {
         return false;
     }
     let (Ok(mut old), Ok(mut new)) = (fs::File::open(path), fs::File::open(src)) else {
@@ -607,6 +637,45 @@ fn rename_into_place(from: &Path, to: &Path, to_exists: bool) -> std::io::Result
         return fs::rename(from, to);
     }
     rename_noreplace(from, to)
+}
+
+/// The write pass of a pack read at write: read the pack's files once, writing the kept
+/// ones, then write the record (which holds the pack's content hash and every file's hash)
+/// at the root of `root`.
+fn write_pending(plan: &Plan<'_>, pending: &crate::plan::Pending<'_>, root: &Path) -> Result<()> {
+    let unread = plan.files.iter().filter(|f| f.is_unread()).count();
+    // The reader is one thread; the writers the others (no thread for a small pack).
+    let writers = if unread < PARALLEL_FROM {
+        0
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().clamp(2, MAX_WRITERS) - 1)
+    };
+    let hash = stream::write_pending(&plan.files, pending, root, writers)?;
+    let record = (pending.record)(&hash, plan);
+    let shown = root.join(RECORD);
+    let dir = open_dir(root).map_err(|e| Error::io("cannot open", root, e))?;
+    create_at(&dir, RECORD, 0o644)
+        .map_err(|e| Error::io("cannot create", &shown, e))?
+        .write_all(record.as_bytes())
+        .map_err(|e| Error::io("cannot write", &shown, e))?;
+    let placed = plan.files.iter().find(|f| f.path == RECORD);
+    if let Some(d) = placed.and_then(|f| f.on_disk.as_ref()) {
+        use sha2::Digest;
+        d.see(crate::plan::Seen {
+            size: record.len() as u64,
+            sha256: sha2::Sha256::digest(record.as_bytes()).into(),
+            shebang: false,
+        });
+    }
+    if let Some(f) = plan.files.iter().find(|f| f.is_unread()) {
+        return Err(Error::Failed {
+            message: format!(
+                "`{}` was planned but not written; this is a bug in scaffold, please report it",
+                f.path
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Check, just before the final rename, that the temporary tree is still the one this run
@@ -720,6 +789,9 @@ pub fn write_new_with(
         dir: true,
     };
     write_tree(plan, &tmp)?;
+    if let Some(pending) = &plan.pending {
+        write_pending(plan, pending, &tmp)?;
+    }
     if interrupt::requested() {
         return Err(Error::Interrupted);
     }
@@ -900,6 +972,12 @@ pub fn write_force(
     finish: Option<Finish<'_>>,
 ) -> Result<Outcome> {
     refuse_git_paths(plan)?;
+    // --force compares each file with what is there, so it needs a pack read now.
+    if plan.pending.is_some() {
+        return Err(Error::Failed {
+            message: "a pack read at write cannot be written with --force; this is a bug in scaffold, please report it".into(),
+        });
+    }
     // Held to the end (the git step included): every check below sees the tree as the
     // previous run left it, and no other run writes meanwhile.
     let _project = lock_project(target)?;
@@ -1234,7 +1312,7 @@ fn rename_staged(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::PlannedFile;
+    use crate::plan::{PlannedFile, Seen};
     use std::borrow::Cow;
     use std::os::unix::fs::PermissionsExt;
 
@@ -1251,6 +1329,7 @@ mod tests {
                     secret: false,
                 })
                 .collect(),
+            pending: None,
         }
     }
 
@@ -1374,6 +1453,106 @@ mod tests {
         assert_eq!(runs.iter().map(|r| r.len()).sum::<usize>(), 3);
     }
 
+    /// A plan of a pack read at write: `keep.txt` in memory, `z.txt` read from the pack at
+    /// `root` by the write pass, and a record that holds the pack's content hash.
+    fn read_at_write(root: &Path) -> Plan<'_> {
+        let mut p = plan(&[("keep.txt", "k")]);
+        p.files.push(PlannedFile {
+            path: "z.txt".into(),
+            bytes: Cow::Borrowed(&[]),
+            executable: false,
+            link: None,
+            on_disk: Some(std::sync::Arc::new(OnDisk::unread())),
+            secret: false,
+        });
+        p.add(PlannedFile {
+            path: RECORD.into(),
+            bytes: Cow::Borrowed(&[]),
+            executable: false,
+            link: None,
+            on_disk: Some(std::sync::Arc::new(OnDisk::unread())),
+            secret: false,
+        })
+        .unwrap();
+        let planned = p.files.iter().position(|f| f.path == "z.txt");
+        p.pending = Some(crate::plan::Pending {
+            root,
+            pack_files: vec![
+                crate::plan::PackEntry::Held {
+                    path: "pack.toml",
+                    bytes: b"[pack]",
+                    link: None,
+                },
+                crate::plan::PackEntry::Unread {
+                    path: "z.txt",
+                    planned,
+                },
+            ],
+            label: "t".into(),
+            max_total_bytes: u64::MAX,
+            record: Box::new(|hash, plan| {
+                let z = plan.files.iter().find(|f| f.path == "z.txt").unwrap();
+                let seen = z.on_disk.as_ref().unwrap().seen().unwrap();
+                format!("{hash} {}", seen.size)
+            }),
+        });
+        p
+    }
+
+    /// The write pass of a pack read at write takes the pack's content hash as reading the
+    /// pack now does, and records each file it writes.
+    #[test]
+    fn the_write_pass_hashes_the_pack_and_writes_its_files() {
+        use sha2::Digest;
+        let tmp = tempfile::tempdir().unwrap();
+        let pack = tmp.path().join("pack");
+        std::fs::create_dir(&pack).unwrap();
+        std::fs::write(pack.join("z.txt"), "#!/bin/sh\n").unwrap();
+        let target = tmp.path().join("out");
+        write_new(&read_at_write(&pack), &target, "out").unwrap();
+        let mut h = sha2::Sha256::new();
+        crate::pack::hash_file(&mut h, "pack.toml", b"[pack]", None);
+        crate::pack::hash_file(&mut h, "z.txt", b"#!/bin/sh\n", None);
+        assert_eq!(
+            std::fs::read_to_string(target.join(RECORD)).unwrap(),
+            format!("sha256:{:x} 10", h.finalize())
+        );
+        assert_eq!(std::fs::read(target.join("z.txt")).unwrap(), b"#!/bin/sh\n");
+        let mode = std::fs::metadata(target.join("z.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+    }
+
+    /// The write pass reads each pack file when it writes it: one replaced by a link since
+    /// the pack was listed is refused (never followed), one gone fails the write; either way
+    /// nothing is left behind.
+    #[test]
+    fn a_pack_file_swapped_for_a_link_before_the_write_pass_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::write(&outside, "not the pack's").unwrap();
+        let linked = tmp.path().join("linked");
+        std::fs::create_dir(&linked).unwrap();
+        std::os::unix::fs::symlink(&outside, linked.join("z.txt")).unwrap();
+        let gone = tmp.path().join("gone");
+        std::fs::create_dir(&gone).unwrap();
+        for root in [&linked, &gone] {
+            let target = tmp.path().join("out");
+            let err = write_new(&read_at_write(root), &target, "out").unwrap_err();
+            assert!(err.to_string().contains("cannot read"), "{err}");
+            assert!(!target.exists());
+            assert!(
+                !listing(tmp.path())
+                    .iter()
+                    .any(|n| n.contains("scaffold-tmp")),
+                "{:?}",
+                listing(tmp.path())
+            );
+        }
+    }
+
     /// A file copied from a pack on disk is checked against the hash taken when the pack was
     /// loaded: changed since (same size or not), nothing is written.
     #[test]
@@ -1389,12 +1568,14 @@ mod tests {
                 bytes: Cow::Borrowed(&[]),
                 executable: false,
                 link: None,
-                on_disk: Some(Box::new(OnDisk {
-                    path: src.clone(),
-                    size,
-                    sha256: sha2::Sha256::digest(&loaded).into(),
-                    shebang: false,
-                })),
+                on_disk: Some(std::sync::Arc::new(OnDisk::read(
+                    src.clone(),
+                    Seen {
+                        size,
+                        sha256: sha2::Sha256::digest(&loaded).into(),
+                        shebang: false,
+                    },
+                ))),
                 secret: false,
             });
             p

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{AnswersFile, PackRecord};
 use crate::error::{Error, Result};
-use crate::pack::{self, Origin, Pack};
+use crate::pack::{self, Origin, Pack, Reading};
 use crate::plan::{Plan, RECORD_FILE};
 use crate::ui::Ui;
 
@@ -60,8 +60,13 @@ pub fn record_toml(record: &AnswersFile, plan: &Plan<'_>) -> String {
         let digest = if let Some(target) = &f.link {
             Sha256::digest(target.as_bytes()).into()
         } else if let Some(d) = &f.on_disk {
-            // Taken when the pack was read; the copy into the project is checked against it.
-            d.sha256
+            // Taken when the pack was read (the copy into the project is checked against it),
+            // or by the write pass that read it once, for a pack read at write.
+            debug_assert!(
+                d.seen().is_some(),
+                "the record is made after the files are read"
+            );
+            d.seen().map_or([0; 32], |seen| seen.sha256)
         } else {
             Sha256::digest(&f.bytes).into()
         };
@@ -167,7 +172,16 @@ pub fn check_not_newer(rec: &AnswersFile, file: &Path) -> Result<()> {
 /// # Errors
 /// The directory or repository is gone (exit 2, saying how to point at the pack).
 pub fn pack_from_record(rec: &AnswersFile) -> Result<Option<Pack>> {
-    pack_from_source(rec, false)
+    pack_from_source(rec, false, Reading::Now)
+}
+
+/// [`pack_from_record`], reading the pack's verbatim files now or when the project is
+/// written.
+///
+/// # Errors
+/// See [`pack_from_record`].
+pub fn pack_from_record_reading(rec: &AnswersFile, reading: Reading) -> Result<Option<Pack>> {
+    pack_from_source(rec, false, reading)
 }
 
 /// Like [`pack_from_record`], but a git pack at the newest commit of its recorded branch or
@@ -176,10 +190,10 @@ pub fn pack_from_record(rec: &AnswersFile) -> Result<Option<Pack>> {
 /// # Errors
 /// See [`pack_from_record`].
 pub fn pack_from_record_latest(rec: &AnswersFile) -> Result<Option<Pack>> {
-    pack_from_source(rec, true)
+    pack_from_source(rec, true, Reading::Now)
 }
 
-fn pack_from_source(rec: &AnswersFile, latest: bool) -> Result<Option<Pack>> {
+fn pack_from_source(rec: &AnswersFile, latest: bool, reading: Reading) -> Result<Option<Pack>> {
     let Some(p) = &rec.pack else {
         return Ok(None);
     };
@@ -192,7 +206,7 @@ fn pack_from_source(rec: &AnswersFile, latest: bool) -> Result<Option<Pack>> {
                     p.name
                 )));
             }
-            let mut pack = pack::load_dir(Path::new(dir))?;
+            let mut pack = pack::load_dir_reading(Path::new(dir), reading)?;
             if p.source.as_deref() == Some("user") {
                 pack.origin = Origin::User(Path::new(dir).to_path_buf());
             }
@@ -201,8 +215,8 @@ fn pack_from_source(rec: &AnswersFile, latest: bool) -> Result<Option<Pack>> {
         Some("git") => {
             let url = p.url.as_deref().unwrap_or_default();
             let pack = match &p.commit {
-                Some(commit) if !latest => pack::source::load_git_at(url, commit)?,
-                _ => pack::source::load_git(url, p.reference.as_deref())?,
+                Some(commit) if !latest => pack::source::load_git_at_reading(url, commit, reading)?,
+                _ => pack::source::load_git_reading(url, p.reference.as_deref(), reading)?,
             };
             Ok(Some(pack))
         }
@@ -241,7 +255,7 @@ pub fn check_replay_version(rec: &AnswersFile, pack: &Pack, locked: bool, ui: &U
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{OnDisk, PlannedFile};
+    use crate::plan::{OnDisk, PlannedFile, Seen};
     use std::collections::BTreeMap;
 
     fn planned(path: &str, bytes: &[u8]) -> PlannedFile<'static> {
@@ -265,7 +279,9 @@ mod tests {
             } else if let Some(d) = &f.on_disk {
                 format!(
                     "sha256:{}",
-                    d.sha256
+                    d.seen()
+                        .unwrap()
+                        .sha256
                         .iter()
                         .map(|b| format!("{b:02x}"))
                         .collect::<String>()
@@ -328,12 +344,14 @@ mod tests {
             link.link = Some("app/main.py".into());
             files.push(link);
             let mut disk = planned("big.bin", b"");
-            disk.on_disk = Some(Box::new(OnDisk {
-                path: "/nowhere".into(),
-                size: 3,
-                sha256: [0xab; 32],
-                shebang: false,
-            }));
+            disk.on_disk = Some(std::sync::Arc::new(OnDisk::read(
+                "/nowhere".into(),
+                Seen {
+                    size: 3,
+                    sha256: [0xab; 32],
+                    shebang: false,
+                },
+            )));
             files.push(disk);
             agrees_with_the_serializer(&sample_record(variables), files);
             // No file to record: no table.

@@ -14,7 +14,7 @@ use crate::engine::TemplateContext;
 use crate::error::{Error, Result};
 use crate::git::{self, GitOutcome};
 use crate::names::{self, ProjectNames};
-use crate::pack::Pack;
+use crate::pack::{self, Pack};
 use crate::plan::Plan;
 use crate::prompt;
 use crate::request::choose as select;
@@ -54,14 +54,26 @@ pub fn run(args: NewArgs, ui: crate::ui::Ui) -> Result<()> {
     let request = request(args)?;
     let session = Session::detect(request.options, ui);
     let target = Target::decide(&request, &session)?;
-    let choice = select::choose(&request, &session)?;
+    // A new directory is written once, so a directory pack's verbatim files are read then,
+    // once each; a dry run and --force (which compares them with the files there) read now.
+    let reading = match target.state {
+        TargetState::Missing | TargetState::Empty if !target.here && !request.options.dry_run => {
+            pack::Reading::AtWrite
+        }
+        _ => pack::Reading::Now,
+    };
+    let choice = select::choose_reading(&request, &session, reading)?;
     project::check_names(&target.project, &choice.pack)?;
     session.ui.detail(&format!(
         "pack `{}` {} from {} ({})",
         choice.pack.name(),
         choice.pack.manifest.pack.version,
         sanitize(&choice.pack.label()),
-        choice.pack.content_hash
+        if choice.pack.content_hash.is_empty() {
+            "hashed as it is written"
+        } else {
+            &choice.pack.content_hash
+        }
     ));
     let (plan, context, rendering) = project::plan(&request, &session, &target.project, &choice)?;
     // The time reported is the render's and the write's, not the time spent answering.

@@ -108,6 +108,7 @@ fn export(name: &str, dir: &Path, ui: Ui) -> Result<()> {
                 secret: false,
             })
             .collect(),
+        pending: None,
     };
     let label = dir.file_name().and_then(|n| n.to_str()).unwrap_or("pack");
     write::write_new(&plan, dir, label)?;

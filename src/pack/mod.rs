@@ -12,6 +12,7 @@ pub mod source;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use include_dir::{include_dir, Dir};
 use sha2::{Digest, Sha256};
@@ -46,7 +47,7 @@ pub enum Origin {
     User(PathBuf),
 }
 
-pub use crate::plan::OnDisk;
+pub use crate::plan::{OnDisk, Seen};
 
 /// One file of a pack.
 #[derive(Debug, Clone)]
@@ -59,7 +60,7 @@ pub struct PackFile {
     pub link: Option<String>,
     /// A verbatim file of a directory pack left on disk and copied into the target when
     /// written, so a large file, or a pack of many files, never sits in memory.
-    pub on_disk: Option<Box<OnDisk>>,
+    pub on_disk: Option<Arc<OnDisk>>,
 }
 
 /// Verbatim files above this size are streamed from the pack instead of loaded.
@@ -85,6 +86,31 @@ pub struct Pack {
     pub content_hash: String,
     /// The packs named by the manifest's `[[include]]` tables, in the same order.
     pub includes: Vec<Pack>,
+    /// For a pack read at write ([`Reading::AtWrite`]): where it is and its manifest's
+    /// bytes, for the write pass (`content_hash` is empty until then). `None` for a pack
+    /// read now.
+    pub at_write: Option<AtWrite>,
+}
+
+/// What the write pass of a pack read at write needs besides its files.
+#[derive(Debug, Clone)]
+pub struct AtWrite {
+    /// The pack's directory: an unread file is its path in the pack under it.
+    pub root: PathBuf,
+    /// The manifest's bytes, which the pack's content hash covers.
+    pub manifest: Vec<u8>,
+}
+
+/// When a directory pack's verbatim files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// While the pack is loaded: each one hashed (and up to [`IN_MEMORY_BUDGET`] of them
+    /// held in memory). For every use of a pack.
+    Now,
+    /// Only listed while the pack is loaded, then read once, by the write pass of a new
+    /// project, which hashes them as it copies them ([`crate::plan::Pending`]). For a pack
+    /// written once into a new directory; a pack that includes other packs is read now.
+    AtWrite,
 }
 
 impl Pack {
@@ -357,6 +383,46 @@ pub fn load_dir(dir: &Path) -> Result<Pack> {
     load_dir_as(dir, true)
 }
 
+/// [`load_dir`], reading the verbatim files now or when the project is written.
+///
+/// # Errors
+/// See [`load_dir`].
+pub fn load_dir_reading(dir: &Path, reading: Reading) -> Result<Pack> {
+    match reading {
+        Reading::Now => load_dir(dir),
+        Reading::AtWrite => {
+            let label = dir.display().to_string();
+            load_at_write(dir, Origin::Dir(dir.to_path_buf()), &label)?
+                .map_or_else(|| load_dir(dir), Ok)
+        }
+    }
+}
+
+/// A directory (or git checkout) pack read at write: its verbatim files listed, not read
+/// (see [`Reading::AtWrite`]). `None` when the pack includes other packs: an included
+/// directory pack's files are part of the including pack's content hash but not of its
+/// files, so such a pack is read now.
+///
+/// # Errors
+/// See [`load_dir`].
+pub(crate) fn load_at_write(dir: &Path, origin: Origin, label: &str) -> Result<Option<Pack>> {
+    let files = read_dir_at_write(dir)?;
+    let manifest = files
+        .iter()
+        .find(|f| f.path == MANIFEST)
+        .map(|f| f.contents.to_vec())
+        .unwrap_or_default();
+    let mut pack = assemble(files, origin, label, Hash::Skip)?;
+    if !pack.manifest.include.is_empty() {
+        return Ok(None);
+    }
+    pack.at_write = Some(AtWrite {
+        root: dir.to_path_buf(),
+        manifest,
+    });
+    Ok(Some(pack))
+}
+
 /// [`load_dir`] without computing the content hash (left empty): for listing, where no hash
 /// is recorded.
 ///
@@ -404,13 +470,89 @@ pub(crate) fn read_dir(
     hash: bool,
     budget: u64,
 ) -> Result<(Vec<PackFile>, Option<String>)> {
+    let (label, max_template, listed) = list_dir(dir)?;
+    let mut reader = Reader {
+        max_template,
+        scratch: vec![0u8; SCRATCH],
+        label,
+        budget,
+        hasher: hash.then(Sha256::new),
+    };
+    let mut files = Vec::with_capacity(listed.len());
+    for (rel, path, is_link) in listed {
+        let file = if is_link {
+            let file = link_file(&path, rel, &reader.label)?;
+            if let Some(h) = &mut reader.hasher {
+                hash_file(h, &file.path, &[], file.link.as_deref());
+            }
+            file
+        } else {
+            reader.read(&path, rel)?
+        };
+        files.push(file);
+    }
+    check_links_land(&files, &reader.label)?;
+    let content_hash = reader.hasher.map(|h| format!("sha256:{:x}", h.finalize()));
+    Ok((files, content_hash))
+}
+
+/// A directory pack as [`read_dir`] reads it, except that its verbatim files are only listed
+/// ([`OnDisk::unread`]): the manifest, the templates and the links are read.
+///
+/// # Errors
+/// See [`read_dir`].
+pub(crate) fn read_dir_at_write(dir: &Path) -> Result<Vec<PackFile>> {
+    let (label, max_template, listed) = list_dir(dir)?;
+    let mut reader = Reader {
+        max_template,
+        scratch: Vec::new(),
+        label,
+        budget: 0,
+        hasher: None,
+    };
+    let mut files = Vec::with_capacity(listed.len());
+    for (rel, path, is_link) in listed {
+        let file = if is_link {
+            link_file(&path, rel, &reader.label)?
+        } else if rel.ends_with(".tera") || rel == MANIFEST {
+            if reader.scratch.is_empty() {
+                reader.scratch = vec![0u8; SCRATCH];
+            }
+            reader.read(&path, rel)?
+        } else {
+            PackFile {
+                path: rel,
+                contents: Cow::Borrowed(&[]),
+                link: None,
+                on_disk: Some(Arc::new(OnDisk::unread())),
+            }
+        };
+        files.push(file);
+    }
+    check_links_land(&files, &reader.label)?;
+    Ok(files)
+}
+
+/// Every file of a directory pack: its path in the pack, its path on disk and whether it is
+/// a link, sorted by pack path.
+type Listing = Vec<(String, PathBuf, bool)>;
+
+/// List a directory pack (`pack.toml` checked first); with the pack's label and the
+/// template size limit.
+///
+/// One walk, one sort: each directory is listed once (entry types from the listing, no
+/// `stat` per file).
+///
+/// # Errors
+/// See [`read_dir`].
+fn list_dir(dir: &Path) -> Result<(String, u64, Listing)> {
     let label = dir.display().to_string();
     let max_template = crate::engine::Limits::from_env().max_template_bytes;
     check_manifest_file(dir, max_template)?;
     // One walk, unsorted (sorted once, below); the entry types come from the directory
     // listing, so no file is stat'ed. The pack's own directory may be given through a
     // link; nothing below it is followed.
-    let mut listed: Vec<(String, PathBuf, bool)> = Vec::new();
+    let mut listed: Listing = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .min_depth(1)
@@ -439,29 +581,7 @@ pub(crate) fn read_dir(
         listed.push((rel_str, entry.into_path(), ft.is_symlink()));
     }
     listed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut reader = Reader {
-        max_template,
-        scratch: vec![0u8; SCRATCH],
-        label,
-        budget,
-        hasher: hash.then(Sha256::new),
-    };
-    let mut files = Vec::with_capacity(listed.len());
-    for (rel, path, is_link) in listed {
-        let file = if is_link {
-            let file = link_file(&path, rel, &reader.label)?;
-            if let Some(h) = &mut reader.hasher {
-                hash_file(h, &file.path, &[], file.link.as_deref());
-            }
-            file
-        } else {
-            reader.read(&path, rel)?
-        };
-        files.push(file);
-    }
-    check_links_land(&files, &reader.label)?;
-    let content_hash = reader.hasher.map(|h| format!("sha256:{:x}", h.finalize()));
-    Ok((files, content_hash))
+    Ok((label, max_template, listed))
 }
 
 /// The size of the buffer a pack file is first read into: a file that fits is read with
@@ -578,12 +698,14 @@ impl Reader {
             path: rel,
             contents: Cow::Borrowed(&[]),
             link: None,
-            on_disk: Some(Box::new(OnDisk {
-                path: path.to_path_buf(),
-                size,
-                sha256: own.finalize().into(),
-                shebang,
-            })),
+            on_disk: Some(Arc::new(OnDisk::read(
+                path.to_path_buf(),
+                Seen {
+                    size,
+                    sha256: own.finalize().into(),
+                    shebang,
+                },
+            ))),
         })
     }
 
@@ -623,17 +745,19 @@ fn on_disk(rel: String, path: &Path, bytes: &[u8]) -> PackFile {
         path: rel,
         contents: Cow::Borrowed(&[]),
         link: None,
-        on_disk: Some(Box::new(OnDisk {
-            path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            sha256: Sha256::digest(bytes).into(),
-            shebang: bytes.starts_with(b"#!"),
-        })),
+        on_disk: Some(Arc::new(OnDisk::read(
+            path.to_path_buf(),
+            Seen {
+                size: bytes.len() as u64,
+                sha256: Sha256::digest(bytes).into(),
+                shebang: bytes.starts_with(b"#!"),
+            },
+        ))),
     }
 }
 
 /// One file's part of a pack's content hash: its path, its size and bytes, its link target.
-fn hash_file(h: &mut Sha256, path: &str, bytes: &[u8], link: Option<&str>) {
+pub(crate) fn hash_file(h: &mut Sha256, path: &str, bytes: &[u8], link: Option<&str>) {
     h.update(path.as_bytes());
     h.update([0]);
     h.update((bytes.len() as u64).to_le_bytes());
@@ -800,7 +924,7 @@ fn content_hash(files: &[PackFile]) -> Result<String> {
         if let Some(d) = &f.on_disk {
             hasher.update(f.path.as_bytes());
             hasher.update([0]);
-            hasher.update(d.size.to_le_bytes());
+            hasher.update(d.size().to_le_bytes());
             let mut file =
                 std::fs::File::open(&d.path).map_err(|e| Error::io("cannot read", &d.path, e))?;
             std::io::copy(&mut file, &mut hasher)
@@ -846,6 +970,7 @@ pub(crate) fn assemble(
         origin,
         content_hash,
         includes: Vec::new(),
+        at_write: None,
     })
 }
 
@@ -905,6 +1030,7 @@ mod tests {
         // a.txt fits the budget; b.sh no longer does; the large file never does.
         assert!(by(&some, "a.txt").on_disk.is_none());
         let b = by(&some, "b.sh").on_disk.unwrap();
+        let b = b.seen().unwrap();
         assert!(b.shebang);
         assert_eq!(b.size, 17);
         assert_eq!(
@@ -912,8 +1038,9 @@ mod tests {
             <[u8; 32]>::from(Sha256::digest(b"#!/bin/sh\necho b\n"))
         );
         let d = by(&some, "sub/big.bin").on_disk.unwrap();
-        assert_eq!((d.size, d.shebang), (big.len() as u64, false));
-        assert_eq!(d.sha256, <[u8; 32]>::from(Sha256::digest(&big)));
+        let seen = d.seen().unwrap();
+        assert_eq!((seen.size, seen.shebang), (big.len() as u64, false));
+        assert_eq!(seen.sha256, <[u8; 32]>::from(Sha256::digest(&big)));
         // Templates and links are never left on disk.
         assert_eq!(&*by(&some, "t.txt.tera").contents, b"{{ project_name }}");
         assert_eq!(by(&some, "link").link.as_deref(), Some("a.txt"));

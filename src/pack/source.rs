@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::error::{Error, Result};
-use crate::pack::{self, Origin, Pack};
+use crate::pack::{self, Origin, Pack, Reading};
 
 /// Whether `spec` names a git repository rather than a directory or a name.
 #[must_use]
@@ -107,9 +107,17 @@ pub fn user_packs() -> Result<UserPacks> {
 /// # Errors
 /// See [`user_packs`].
 pub fn find_user_pack(name: &str) -> Result<Option<Pack>> {
+    find_user_pack_reading(name, Reading::Now)
+}
+
+/// [`find_user_pack`], reading its verbatim files now or when the project is written.
+///
+/// # Errors
+/// See [`user_packs`].
+pub fn find_user_pack_reading(name: &str, reading: Reading) -> Result<Option<Pack>> {
     for (n, dir) in user_packs()?.found {
         if n == name {
-            let mut p = pack::load_dir(&dir)?;
+            let mut p = pack::load_dir_reading(&dir, reading)?;
             p.origin = Origin::User(dir);
             return Ok(Some(p));
         }
@@ -122,12 +130,21 @@ pub fn find_user_pack(name: &str) -> Result<Option<Pack>> {
 /// # Errors
 /// Nothing found by that spec, a clone that fails, or a broken pack.
 pub fn resolve(spec: &str, reference: Option<&str>) -> Result<Pack> {
+    resolve_reading(spec, reference, Reading::Now)
+}
+
+/// [`resolve`], reading a directory or git pack's verbatim files now or when the project is
+/// written.
+///
+/// # Errors
+/// See [`resolve`].
+pub fn resolve_reading(spec: &str, reference: Option<&str>, reading: Reading) -> Result<Pack> {
     if is_git_url(spec) {
         let (url, from_url) = match spec.rsplit_once('#') {
             Some((u, r)) if !r.is_empty() => (u, Some(r)),
             _ => (spec, None),
         };
-        return load_git(url, reference.or(from_url));
+        return load_git_reading(url, reference.or(from_url), reading);
     }
     if reference.is_some() {
         return Err(Error::usage(
@@ -136,10 +153,10 @@ pub fn resolve(spec: &str, reference: Option<&str>) -> Result<Pack> {
     }
     let path = Path::new(spec);
     if path.exists() {
-        return pack::load_dir(path);
+        return pack::load_dir_reading(path, reading);
     }
     if !spec.contains('/') {
-        if let Some(p) = find_user_pack(spec)? {
+        if let Some(p) = find_user_pack_reading(spec, reading)? {
             return Ok(p);
         }
         if pack::builtin_names().contains(&spec) {
@@ -158,6 +175,14 @@ pub fn resolve(spec: &str, reference: Option<&str>) -> Result<Pack> {
 /// # Errors
 /// git missing, the clone failing (with git's own message), or a broken pack.
 pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
+    load_git_reading(url, reference, Reading::Now)
+}
+
+/// [`load_git`], reading the verbatim files now or when the project is written.
+///
+/// # Errors
+/// See [`load_git`].
+pub fn load_git_reading(url: &str, reference: Option<&str>, reading: Reading) -> Result<Pack> {
     let tmp = clone_dir()?;
     let checkout = tmp.path().join("pack");
     // A pack is untrusted: no hooks, no system config, only the allowed transports (never
@@ -192,17 +217,33 @@ pub fn load_git(url: &str, reference: Option<&str>) -> Result<Pack> {
             ),
         });
     }
-    let (files, content_hash) = pack::read_dir(&checkout, true, pack::IN_MEMORY_BUDGET)?;
     let origin = Origin::Git {
         url: url.to_string(),
         reference: reference.map(str::to_string),
         commit: head_commit(&checkout),
     };
+    load_checkout(tmp, &checkout, origin, url, reading)
+}
+
+/// Load the pack in a clone. Verbatim files are read from the clone when the project is
+/// written (a pack read at write, or large files), so it lives until the process ends.
+fn load_checkout(
+    tmp: tempfile::TempDir,
+    checkout: &Path,
+    origin: Origin,
+    url: &str,
+    reading: Reading,
+) -> Result<Pack> {
+    if reading == Reading::AtWrite {
+        if let Some(p) = pack::load_at_write(checkout, origin.clone(), url)? {
+            keep_until_exit(tmp);
+            return Ok(p);
+        }
+    }
+    let (files, content_hash) = pack::read_dir(checkout, true, pack::IN_MEMORY_BUDGET)?;
     let hash = content_hash.map_or(pack::Hash::Record, pack::Hash::Known);
     let mut p = pack::assemble(files, origin, url, hash)?;
-    pack::load_includes(&mut p, Some(&checkout), 0)?;
-    // Large verbatim files are streamed from the clone when the project is written, so it
-    // lives until the process ends.
+    pack::load_includes(&mut p, Some(checkout), 0)?;
     keep_until_exit(tmp);
     Ok(p)
 }
@@ -251,6 +292,14 @@ fn keep_until_exit(dir: tempfile::TempDir) {
 /// # Errors
 /// git missing, the repository unreachable, or the commit gone (exit 2).
 pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
+    load_git_at_reading(url, commit, Reading::Now)
+}
+
+/// [`load_git_at`], reading the verbatim files now or when the project is written.
+///
+/// # Errors
+/// See [`load_git_at`].
+pub fn load_git_at_reading(url: &str, commit: &str, reading: Reading) -> Result<Pack> {
     let tmp = clone_dir()?;
     let checkout = tmp.path().join("pack");
     // The same hardened git as every clone of an untrusted pack (see `git::command`). Here
@@ -300,18 +349,12 @@ pub fn load_git_at(url: &str, commit: &str) -> Result<Pack> {
         ],
         Some(&checkout),
     )?;
-    let (files, content_hash) = pack::read_dir(&checkout, true, pack::IN_MEMORY_BUDGET)?;
     let origin = Origin::Git {
         url: url.to_string(),
         reference: None,
         commit: Some(commit.to_string()),
     };
-    let hash = content_hash.map_or(pack::Hash::Record, pack::Hash::Known);
-    let mut p = pack::assemble(files, origin, url, hash)?;
-    pack::load_includes(&mut p, Some(&checkout), 0)?;
-    // Large verbatim files are streamed from the clone when the project is written.
-    keep_until_exit(tmp);
-    Ok(p)
+    load_checkout(tmp, &checkout, origin, url, reading)
 }
 
 /// The commit checked out in a clone, for the project's record.

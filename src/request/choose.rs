@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::answers::record as provenance;
 use crate::answers::{RecommendationRecord, RequirementsRecord};
 use crate::error::{Error, Result};
-use crate::pack::{self, Pack};
+use crate::pack::{self, Pack, Reading};
 use crate::prompt;
 use crate::recommend::{self, Need, Recommendation, Requirements, Team};
 use crate::request::{NewRequest, PackChoice, Session};
@@ -119,7 +119,16 @@ fn preset(rec: &Recommendation, chosen: Stack) -> BTreeMap<String, toml::Value> 
 /// An unknown stack, need or team, a pack that cannot be loaded, or no way to decide
 /// without a terminal.
 pub fn choose(req: &NewRequest, session: &Session) -> Result<Choice> {
-    let mut choice = choose_pack(req, session)?;
+    choose_reading(req, session, Reading::Now)
+}
+
+/// [`choose`], reading a directory or git pack's verbatim files now or when the project is
+/// written ([`Reading::AtWrite`]: only for a new project written once, not a dry run).
+///
+/// # Errors
+/// See [`choose`].
+pub fn choose_reading(req: &NewRequest, session: &Session, reading: Reading) -> Result<Choice> {
+    let mut choice = choose_pack(req, session, reading)?;
     // The pack's own needs-mapping proposes first; the recommendation's proposals (the
     // hybrid's gateway and queue) are made for the same needs with the ranking in view.
     let mut proposals = BTreeMap::new();
@@ -137,7 +146,7 @@ pub fn choose(req: &NewRequest, session: &Session) -> Result<Choice> {
     Ok(choice)
 }
 
-fn choose_pack(req: &NewRequest, session: &Session) -> Result<Choice> {
+fn choose_pack(req: &NewRequest, session: &Session, reading: Reading) -> Result<Choice> {
     let given = req.requirements.clone();
     let plain = |pack: Pack, stack_id: String| Choice {
         pack,
@@ -151,13 +160,13 @@ fn choose_pack(req: &NewRequest, session: &Session) -> Result<Choice> {
     };
     match &req.pack {
         PackChoice::Spec { spec, reference } => {
-            let pack = pack::source::resolve(spec, reference.as_deref())?;
+            let pack = pack::source::resolve_reading(spec, reference.as_deref(), reading)?;
             let id = pack.name().to_string();
             Ok(plain(pack, id))
         }
         PackChoice::Recorded => {
             // The directory or git repository (at the recorded commit) the record names.
-            let pack = provenance::pack_from_record(&req.answers)?.ok_or_else(|| {
+            let pack = provenance::pack_from_record_reading(&req.answers, reading)?.ok_or_else(|| {
                 Error::usage(
                     "the answers file's [pack] names no directory or repository; pass --stack or --pack",
                 )
@@ -173,7 +182,7 @@ fn choose_pack(req: &NewRequest, session: &Session) -> Result<Choice> {
             let stack = match raw.parse::<Stack>() {
                 Ok(stack) => stack,
                 Err(unknown) => {
-                    let pack = user_pack(raw, &unknown.to_string())?;
+                    let pack = user_pack(raw, &unknown.to_string(), reading)?;
                     let id = pack.name().to_string();
                     return Ok(plain(pack, id));
                 }
@@ -203,8 +212,8 @@ fn choose_pack(req: &NewRequest, session: &Session) -> Result<Choice> {
 }
 
 /// Not a built-in stack: a user pack by that name, or an error naming both kinds.
-fn user_pack(raw: &str, unknown: &str) -> Result<Pack> {
-    if let Some(pack) = pack::source::find_user_pack(raw.trim())? {
+fn user_pack(raw: &str, unknown: &str, reading: Reading) -> Result<Pack> {
+    if let Some(pack) = pack::source::find_user_pack_reading(raw.trim(), reading)? {
         return Ok(pack);
     }
     let user = pack::source::user_packs()?;

@@ -4,6 +4,8 @@
 //! project, its record included. Both check the project's names against the chosen pack's
 //! rules with [`check_names`] first.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::answers::record as provenance;
@@ -12,7 +14,7 @@ use crate::engine::TemplateContext;
 use crate::error::{Error, Result};
 use crate::names::{self, ProjectNames};
 use crate::pack::{self, Pack};
-use crate::plan::{Plan, PlannedFile, RECORD_FILE};
+use crate::plan::{OnDisk, PackEntry, Pending, Plan, PlannedFile, RECORD_FILE};
 use crate::prompt;
 use crate::render;
 use crate::resolve::{self, Answers};
@@ -104,28 +106,110 @@ pub fn plan<'p>(
     let context = resolved.context().clone();
     let rendering = Instant::now();
     let mut plan = render::render(&resolved)?;
-    let record = provenance::record_toml(&record(pack, &context, choice), &plan);
-    // A record this run could not read back (a project of very many files, or very long
-    // paths): say so now, and how to read it, rather than when `update` refuses it.
+    let record = record(pack, &context, choice);
+    let ui = session.ui;
+    if let Some(at_write) = &pack.at_write {
+        // Read at write: the write pass reads the pack's files, then makes the record, whose
+        // place in the plan is a file to be seen then.
+        plan.add(PlannedFile {
+            on_disk: Some(Arc::new(OnDisk::unread())),
+            ..record_file(String::new())
+        })
+        .map_err(|e| Error::pack(pack.label(), e))?;
+        let max = session.limits.max_total_bytes;
+        plan.pending = Some(pending(&plan, pack, at_write, max, move |hash, plan| {
+            let mut record = record.clone();
+            if let Some(p) = &mut record.pack {
+                p.content_hash = hash.to_string();
+            }
+            let text = provenance::record_toml(&record, plan);
+            warn_if_unreadable(&ui, &text);
+            text
+        }));
+    } else {
+        let text = provenance::record_toml(&record, &plan);
+        warn_if_unreadable(&ui, &text);
+        plan.add(record_file(text))
+            .map_err(|e| Error::pack(pack.label(), e))?;
+    }
+    Ok((plan, context, rendering.elapsed()))
+}
+
+/// The planned `.scaffold.toml`.
+fn record_file<'p>(text: String) -> PlannedFile<'p> {
+    PlannedFile {
+        path: RECORD_FILE.to_string(),
+        bytes: text.into_bytes().into(),
+        executable: false,
+        link: None,
+        on_disk: None,
+        secret: false,
+    }
+}
+
+/// A record this run could not read back (a project of very many files, or very long
+/// paths): say so now, and how to read it, rather than when `update` refuses it.
+fn warn_if_unreadable(ui: &crate::ui::Ui, record: &str) {
     let limit = crate::answers::max_answers_bytes();
     if record.len() as u64 > limit {
         let mib = (record.len() as u64).div_ceil(1024 * 1024);
-        session.ui.warn(&format!(
+        ui.warn(&format!(
             "`{RECORD_FILE}` is {mib} MiB, more than the {} MiB `scaffold update` and `--answers` read; run them with {}={mib}",
             limit / (1024 * 1024),
             crate::answers::ENV_MAX_ANSWERS
         ));
     }
-    plan.add(PlannedFile {
-        path: RECORD_FILE.to_string(),
-        bytes: record.into_bytes().into(),
-        executable: false,
+}
+
+/// What the write pass of a pack read at write does: every file of the pack in path order
+/// (its content hash covers them all, the manifest too), each unread one with the planned
+/// file it becomes when the `[[files]]` rules keep it; then `record`.
+fn pending<'p>(
+    plan: &Plan<'p>,
+    pack: &'p Pack,
+    at_write: &'p pack::AtWrite,
+    max_total_bytes: u64,
+    record: impl Fn(&str, &Plan<'_>) -> String + Send + Sync + 'p,
+) -> Pending<'p> {
+    // A planned file shares its pack file's note (the render clones the `Arc`).
+    let planned: HashMap<*const OnDisk, usize> = plan
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.is_unread())
+        .filter_map(|(i, f)| f.on_disk.as_ref().map(|d| (Arc::as_ptr(d), i)))
+        .collect();
+    let manifest = PackEntry::Held {
+        path: pack::MANIFEST,
+        bytes: &at_write.manifest,
         link: None,
-        on_disk: None,
-        secret: false,
-    })
-    .map_err(|e| Error::pack(pack.label(), e))?;
-    Ok((plan, context, rendering.elapsed()))
+    };
+    let mut pack_files = Vec::with_capacity(pack.files.len() + 1);
+    let mut manifest = Some(manifest);
+    for f in &pack.files {
+        if f.path.as_str() > pack::MANIFEST {
+            pack_files.extend(manifest.take());
+        }
+        pack_files.push(match &f.on_disk {
+            Some(d) if d.seen().is_none() => PackEntry::Unread {
+                path: &f.path,
+                planned: planned.get(&Arc::as_ptr(d)).copied(),
+            },
+            _ => PackEntry::Held {
+                path: &f.path,
+                bytes: &f.contents,
+                link: f.link.as_deref(),
+            },
+        });
+    }
+    pack_files.extend(manifest);
+    Pending {
+        root: &at_write.root,
+        pack_files,
+        label: pack.label(),
+        max_total_bytes,
+        record: Box::new(record),
+    }
 }
 
 /// The `.scaffold.toml` record of this project.

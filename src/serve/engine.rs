@@ -288,7 +288,7 @@ impl Engine {
                 secret: write::is_secret(&f),
                 content: match (f.link, f.on_disk) {
                     (Some(target), _) => Content::Link(target),
-                    (None, Some(d)) => Content::OnDisk(d.path, d.size),
+                    (None, Some(d)) => Content::OnDisk(d.path.clone(), d.size()),
                     (None, None) => Content::Bytes(f.bytes.into_owned()),
                 },
                 path: f.path,

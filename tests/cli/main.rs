@@ -15,5 +15,6 @@ mod needs;
 mod new;
 mod pack;
 mod polish;
+mod reading;
 mod stacks;
 mod trust;
