@@ -499,7 +499,12 @@ fn write_tree(plan: &Plan<'_>, root: &Path) -> Result<()> {
     let files = plan.files.as_slice();
     // A pack read at write: its unread files and the record are written by the write pass.
     let later = plan.pending.is_some();
-    let writers = if files.len() < PARALLEL_FROM {
+    let mine = if later {
+        files.iter().filter(|f| !f.is_unread()).count()
+    } else {
+        files.len()
+    };
+    let writers = if mine < PARALLEL_FROM {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WRITERS))
