@@ -80,7 +80,8 @@ pub struct PlannedFile<'a> {
     pub path: String,
     /// The final bytes.
     pub bytes: Cow<'a, [u8]>,
-    /// Whether to mark it executable (its content starts with `#!`).
+    /// Whether to mark it executable (its content starts with `#!`; for a pack file read at
+    /// write, the write pass decides from its first bytes).
     pub executable: bool,
     /// For a symbolic link: its relative target (checked to stay inside the target).
     pub link: Option<String>,
@@ -98,18 +99,6 @@ impl PlannedFile<'_> {
         self.on_disk
             .as_ref()
             .map_or(self.bytes.len() as u64, |d| d.size())
-    }
-
-    /// Whether it is written executable: its content starts with `#!` (for a pack file read
-    /// at write, known once it is written).
-    #[must_use]
-    pub fn is_executable(&self) -> bool {
-        self.executable
-            || self
-                .on_disk
-                .as_ref()
-                .and_then(|d| d.seen())
-                .is_some_and(|s| s.shebang)
     }
 
     /// Whether the write pass of a pack read at write ([`Pending`]) writes it: a pack file
