@@ -45,6 +45,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         origin: Origin::Builtin("fuzz".into()),
         content_hash: String::new(),
         includes: Vec::new(),
+        at_write: None,
     };
     if load_includes(&mut pack, None, 0).is_err() {
         return;
