@@ -460,6 +460,16 @@ impl Dirs {
         Dirs { open }
     }
 
+    /// The handle of the directory that holds the planned `path` (created when missing),
+    /// and the file's name in it; `root` is where `path` is shown from in errors.
+    fn parent_of<'p>(&mut self, root: &Path, path: &'p str) -> Result<(&fs::File, &'p str)> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let handle = self
+            .get(dir, true)
+            .map_err(|e| Error::io("cannot create directory", root.join(dir), e))?;
+        Ok((handle, name))
+    }
+
     /// The handle of `rel` (creating missing directories when `create`), reached one
     /// component at a time from the root, never through a link.
     fn get(&mut self, rel: &str, create: bool) -> std::io::Result<&fs::File> {
@@ -589,12 +599,8 @@ fn write_run(files: &[PlannedFile<'_>], root: &Path, stop: &AtomicBool, later: b
             if later && file.is_unread() {
                 continue;
             }
-            let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
-            let shown = root.join(&file.path);
-            let handle = dirs
-                .get(dir, true)
-                .map_err(|e| Error::io("cannot create directory", root.join(dir), e))?;
-            place_at(handle, name, file, &shown)?;
+            let (handle, name) = dirs.parent_of(root, &file.path)?;
+            place_at(handle, name, file, &root.join(&file.path))?;
         }
         Ok(())
     })();
@@ -793,6 +799,8 @@ pub fn write_new_with(
         path: Some(tmp.clone()),
         dir: true,
     };
+    // The tree writer first: it leaves the pass's files by their being unread, which the
+    // pass changes as it goes.
     write_tree(plan, &tmp)?;
     if let Some(pending) = &plan.pending {
         write_pending(plan, pending, &tmp)?;

@@ -361,11 +361,8 @@ fn write_file(dirs: &mut Dirs, root: &Path, file: &PlannedFile<'_>, bytes: &[u8]
 /// Create the planned file (never through a link), executable when its bytes start with
 /// `#!`.
 fn create(dirs: &mut Dirs, root: &Path, file: &PlannedFile<'_>, shebang: bool) -> Result<fs::File> {
+    let (handle, name) = dirs.parent_of(root, &file.path)?;
     injected_failure().map_err(|e| Error::io("cannot write", root.join(&file.path), e))?;
-    let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", &file.path));
-    let handle = dirs
-        .get(dir, true)
-        .map_err(|e| Error::io("cannot create directory", root.join(dir), e))?;
     create_at(handle, name, mode_of(file, shebang))
         .map_err(|e| Error::io("cannot create", root.join(&file.path), e))
 }
