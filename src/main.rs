@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
-    // First thing, so that an early Ctrl-C also ends with the documented 130.
+    // Before any thread starts, so that each one's allocations follow it.
+    scaffold::engine::share_malloc_arena_under_address_limit();
+    // First thing after, so that an early Ctrl-C also ends with the documented 130.
     scaffold::interrupt::install();
     // `COMPLETE=bash scaffold` prints the shell's registration; the shell then calls back
     // with the words to complete. Nothing else runs then.
