@@ -23,11 +23,25 @@
 #                                          # round runs scaffold, BASE and cp -r, in turn
 #                                          # first): the two builds compared under the same
 #                                          # machine conditions, as BASE / scaffold ratios
+#   STATIC=1 bash benches/render.sh        # the static build (glibc linked in; Linux with
+#                                          # glibc only), built for the host target
+#   STATIC=1 BASE=target/release/scaffold bash benches/render.sh
+#                                          # the static build against the default one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "GNU time is needed: apt-get install time" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 2; }
-if [ -z "${BIN:-}" ]; then
+if [ -z "${BIN:-}" ] && [ -n "${STATIC:-}" ]; then
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  case $host in
+    *-linux-gnu) ;;
+    *) echo "STATIC=1 needs a Linux host with glibc, not $host" >&2; exit 2 ;;
+  esac
+  # With --target the flag reaches scaffold and its libraries, not the proc-macros (which
+  # cannot be linked statically); the default build in target/release is left as it is.
+  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" cargo build --release --quiet --target "$host"
+  BIN="$PWD/target/$host/release/scaffold"
+elif [ -z "${BIN:-}" ]; then
   cargo build --release --quiet
   BIN="$PWD/target/release/scaffold"
 fi
