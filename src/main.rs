@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     // Before any thread starts, so that each one's allocations follow it.
-    scaffold::engine::share_malloc_arena_under_address_limit();
+    share_malloc_arena_under_address_limit();
     // First thing after, so that an early Ctrl-C also ends with the documented 130.
     scaffold::interrupt::install();
     // `COMPLETE=bash scaffold` prints the shell's registration; the shell then calls back
@@ -60,6 +60,30 @@ fn main() -> ExitCode {
                 scaffold::interrupt::reraise();
             }
             ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// Under an address-space limit (`ulimit -v`, `prlimit --as`), let every thread allocate
+/// from the one malloc arena of the main thread. glibc gives each new thread that allocates
+/// an arena of its own and reserves 64 MiB of address space for it; under a limit that
+/// reservation can fail, and the thread then maps pages of its own for every allocation: a
+/// system call each, and many times the memory. Call it first thing, before any thread
+/// starts. Without a limit (or with another C library) it does nothing.
+fn share_malloc_arena_under_address_limit() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `limit` is a valid rlimit to fill; mallopt takes plain integers.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_AS, &raw mut limit) == 0
+                && limit.rlim_cur != libc::RLIM_INFINITY
+            {
+                libc::mallopt(libc::M_ARENA_MAX, 1);
+            }
         }
     }
 }
